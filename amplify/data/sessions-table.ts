@@ -1,0 +1,88 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Session } from '../../src/protocol/session.js';
+import { sessionsTable } from './table-definitions.js';
+
+/** The only code that reads or writes StreamSessions. */
+export interface SessionsTable {
+  create(session: Session): Promise<void>;
+  get(sessionId: string): Promise<Session | undefined>;
+  listByHost(hostId: string, limit: number, cursor?: Record<string, unknown>): Promise<{ sessions: Session[]; cursor?: Record<string, unknown> }>;
+  /** Applies the change only if the caller is the host; returns the updated item, or why not. */
+  updateAsHost(
+    sessionId: string,
+    hostId: string,
+    change: { title?: string; end?: boolean },
+    now: string,
+  ): Promise<{ ok: true; session: Session } | { ok: false; reason: 'NotFound' | 'Forbidden' | 'Ended' }>;
+}
+
+export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionsTable {
+  async function get(sessionId: string): Promise<Session | undefined> {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { sessionId }, ConsistentRead: true }));
+    return Item as Session | undefined;
+  }
+
+  return {
+    get,
+
+    async create(session) {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: session, ConditionExpression: 'attribute_not_exists(sessionId)' }),
+      );
+    },
+
+    async listByHost(hostId, limit, cursor) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: sessionsTable.globalSecondaryIndexes[0].indexName,
+          KeyConditionExpression: 'hostId = :hostId',
+          ExpressionAttributeValues: { ':hostId': hostId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      return { sessions: (result.Items ?? []) as Session[], cursor: result.LastEvaluatedKey };
+    },
+
+    async updateAsHost(sessionId, hostId, change, now) {
+      const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+      const values: Record<string, unknown> = { ':hostId': hostId, ':now': now, ':active': 'active' };
+      const sets = ['#updatedAt = :now'];
+      if (change.title !== undefined) {
+        names['#title'] = 'title';
+        values[':title'] = change.title;
+        sets.push('#title = :title');
+      }
+      if (change.end) {
+        names['#status'] = 'status';
+        names['#endedAt'] = 'endedAt';
+        values[':ended'] = 'ended';
+        sets.push('#status = :ended', '#endedAt = :now');
+      }
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { sessionId },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            // Ended sessions are frozen: nothing changes after the end.
+            ConditionExpression: 'attribute_exists(sessionId) AND hostId = :hostId AND #status = :active',
+            ExpressionAttributeNames: { ...names, '#status': 'status' },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { ok: true, session: Attributes as Session };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = await get(sessionId);
+        if (!current) return { ok: false, reason: 'NotFound' };
+        if (current.hostId !== hostId) return { ok: false, reason: 'Forbidden' };
+        return { ok: false, reason: 'Ended' };
+      }
+    },
+  };
+}

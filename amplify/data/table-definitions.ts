@@ -1,0 +1,56 @@
+/**
+ * The three tables' keys and indexes as plain data, so the CDK construct and the
+ * local stack create identical tables from one description.
+ */
+export type KeyType = 'S' | 'N';
+export interface KeyDefinition {
+  name: string;
+  type: KeyType;
+}
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyDefinition;
+  sortKey?: KeyDefinition;
+}
+export interface TableDefinition {
+  /** Logical name: the CDK construct id and, locally, the table name. */
+  logicalName: string;
+  /** Environment variable through which handlers learn the physical table name. */
+  envVar: string;
+  partitionKey: KeyDefinition;
+  sortKey?: KeyDefinition;
+  timeToLiveAttribute?: string;
+  globalSecondaryIndexes: IndexDefinition[];
+}
+
+export const sessionsTable = {
+  logicalName: 'StreamSessions',
+  envVar: 'SESSIONS_TABLE',
+  partitionKey: { name: 'sessionId', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'HostIdIndex',
+      partitionKey: { name: 'hostId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const sessionStatesTable = {
+  logicalName: 'SessionStates',
+  envVar: 'SESSION_STATES_TABLE',
+  partitionKey: { name: 'sessionId', type: 'S' },
+  sortKey: { name: 'timestamp', type: 'N' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+export const connectionsTable = {
+  logicalName: 'Connections',
+  envVar: 'CONNECTIONS_TABLE',
+  partitionKey: { name: 'connectionId', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [{ indexName: 'SessionIdIndex', partitionKey: { name: 'sessionId', type: 'S' } }],
+} as const satisfies TableDefinition;
+
+export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable];

@@ -1,0 +1,128 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  MAX_HTTP_BODY_BYTES,
+  createSessionBodySchema,
+  httpRoutes,
+  listSessionsQuerySchema,
+  sessionIdSchema,
+  updateSessionBodySchema,
+  type PublicSession,
+  type Session,
+} from '../../../src/protocol/session.js';
+import { documentClient } from '../../data/document-client.js';
+import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
+import { sessionsTable } from '../../data/table-definitions.js';
+import { requireEnv } from '../shared/env.js';
+import { HttpError, callerId, errorResponse, json, parseBody, parseWith } from '../shared/http.js';
+
+export interface SessionApiDeps {
+  sessions: SessionsTable;
+  now: () => Date;
+  newId: () => string;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+/** The HTTP API behind /sessions: create, list mine, read one publicly, update as host. */
+export function createSessionApiHandler(deps: () => SessionApiDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    try {
+      return await route(event, deps());
+    } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error);
+      deps().log({ level: 'error', message: 'unhandled error', error: String(error), routeKey: event.routeKey });
+      return errorResponse(new HttpError('Internal', 'Something went wrong on our side.', 'Try again in a moment.'));
+    }
+  };
+}
+
+async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  switch (event.routeKey) {
+    case httpRoutes.createSession: {
+      const hostId = callerId(event);
+      const body = parseBody(event, createSessionBodySchema, MAX_HTTP_BODY_BYTES);
+      const now = deps.now().toISOString();
+      const session: Session = {
+        sessionId: deps.newId(),
+        hostId,
+        title: body.title,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      };
+      await deps.sessions.create(session);
+      return json(201, session);
+    }
+    case httpRoutes.listSessions: {
+      const hostId = callerId(event);
+      const query = parseWith(listSessionsQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const cursor = query.nextToken ? decodeCursor(query.nextToken, hostId) : undefined;
+      const page = await deps.sessions.listByHost(hostId, query.limit, cursor);
+      return json(200, { sessions: page.sessions, ...(page.cursor ? { nextToken: encodeCursor(page.cursor) } : {}) });
+    }
+    case httpRoutes.getSession: {
+      const sessionId = pathSessionId(event);
+      const session = await deps.sessions.get(sessionId);
+      if (!session) throw notFound(sessionId);
+      const { hostId: _hidden, ...publicFields } = session;
+      return json(200, publicFields satisfies PublicSession);
+    }
+    case httpRoutes.updateSession: {
+      const hostId = callerId(event);
+      const sessionId = pathSessionId(event);
+      const body = parseBody(event, updateSessionBodySchema, MAX_HTTP_BODY_BYTES);
+      const result = await deps.sessions.updateAsHost(
+        sessionId,
+        hostId,
+        { title: body.title, end: body.status === 'ended' },
+        deps.now().toISOString(),
+      );
+      if (result.ok) return json(200, result.session);
+      if (result.reason === 'NotFound') throw notFound(sessionId);
+      if (result.reason === 'Forbidden') {
+        throw new HttpError('Forbidden', 'Only the host of this session may change it.', 'Sign in as the host.');
+      }
+      throw new HttpError('Conflict', 'This session has ended and can no longer change.', 'Create a new session.');
+    }
+    default:
+      throw new HttpError('NotFound', `No route ${event.routeKey}.`);
+  }
+}
+
+function pathSessionId(event: APIGatewayProxyEventV2): string {
+  return parseWith(sessionIdSchema, event.pathParameters?.sessionId, 'session id');
+}
+
+function notFound(sessionId: string): HttpError {
+  return new HttpError('NotFound', `Session ${sessionId} does not exist.`, 'Check the link or the session id.');
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** A cursor is only honoured for the host who received it. */
+function decodeCursor(token: string, hostId: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (key && typeof key === 'object' && key.hostId === hostId && typeof key.sessionId === 'string' && typeof key.createdAt === 'string') {
+      return { hostId: key.hostId, sessionId: key.sessionId, createdAt: key.createdAt };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new HttpError('BadRequest', 'Invalid query: nextToken is not one this API issued.', 'Omit nextToken to start from the newest session.');
+}
+
+export const handler = createSessionApiHandler(
+  lazy(() => ({
+    sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    log: (entry) => console.log(JSON.stringify(entry)),
+  })),
+);
+
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

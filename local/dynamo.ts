@@ -1,0 +1,65 @@
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tableDefinitions, type TableDefinition } from '../amplify/data/table-definitions.js';
+import { closeServer, listen } from './listen.js';
+
+/** DynamoDB stand-in: dynalite speaks the real wire protocol; data persists in `dataDir`. */
+export interface LocalDynamo {
+  endpoint: string;
+  /** Physical table name per table definition (locally, the logical name). */
+  tableNames: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startLocalDynamo(options: { dataDir?: string; port: number; host: string }): Promise<LocalDynamo> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  const port = await listen(server, options.port, options.host, 'DynamoDB', 'STREAMCANVAS_DYNAMO_PORT');
+  const endpoint = `http://${options.host}:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await createMissingTables(client);
+  } finally {
+    client.destroy();
+  }
+  return {
+    endpoint,
+    tableNames: Object.fromEntries(tableDefinitions.map((table) => [table.envVar, table.logicalName])),
+    close: () => closeServer(server),
+  };
+}
+
+async function createMissingTables(client: DynamoDBClient): Promise<void> {
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const table of tableDefinitions) {
+    if (!existing.has(table.logicalName)) await client.send(new CreateTableCommand(createTableInput(table)));
+  }
+}
+
+export function createTableInput(table: TableDefinition): CreateTableCommandInput {
+  const keys = [table.partitionKey, table.sortKey, ...table.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = new Map(keys.filter((k) => k !== undefined).map((k) => [k.name, k.type]));
+  return {
+    TableName: table.logicalName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
+      ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(table.globalSecondaryIndexes.length
+      ? {
+          GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+              ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}

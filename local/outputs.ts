@@ -1,0 +1,39 @@
+/** The browser's configuration: the shape `amplify_outputs.json` has in AWS, plus the local Cognito endpoint. */
+export interface LocalOutputsInput {
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  userPoolEndpoint: string;
+  httpApiUrl: string;
+  webSocketUrl: string;
+}
+
+export function localOutputs(input: LocalOutputsInput) {
+  return {
+    version: '1.4',
+    auth: {
+      aws_region: input.region,
+      user_pool_id: input.userPoolId,
+      user_pool_client_id: input.userPoolClientId,
+      username_attributes: ['email'],
+      standard_required_attributes: ['email'],
+      user_verification_types: ['email'],
+      unauthenticated_identities_enabled: false,
+      mfa_configuration: 'OPTIONAL',
+      mfa_methods: ['TOTP'],
+      password_policy: {
+        min_length: 8,
+        require_lowercase: true,
+        require_numbers: true,
+        require_symbols: true,
+        require_uppercase: true,
+      },
+    },
+    custom: {
+      region: input.region,
+      httpApiUrl: input.httpApiUrl,
+      webSocketUrl: input.webSocketUrl,
+      userPoolEndpoint: input.userPoolEndpoint,
+    },
+  };
+}

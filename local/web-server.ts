@@ -1,0 +1,91 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { closeServer, listen, LocalStackError } from './listen.js';
+
+/** Serves the app: Vite's dev server for `npm start`, or a built `dist/` for tests and benchmarks. */
+export type WebMode = { kind: 'dev' } | { kind: 'static'; dir: string } | { kind: 'none' };
+
+export interface WebServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const OUTPUTS_PATH = '/amplify_outputs.json';
+
+export async function startWebServer(options: { mode: WebMode; host: string; port: number; outputs: unknown }): Promise<WebServer | undefined> {
+  const outputsJson = JSON.stringify(options.outputs, null, 2);
+  if (options.mode.kind === 'none') return undefined;
+  if (options.mode.kind === 'dev') return startVite(options.host, options.port, outputsJson);
+  return startStatic(options.mode.dir, options.host, options.port, outputsJson);
+}
+
+async function startVite(host: string, port: number, outputsJson: string): Promise<WebServer> {
+  const { createServer: createViteServer } = await import('vite');
+  const vite = await createViteServer({
+    server: { host, port, strictPort: true },
+    clearScreen: false,
+    logLevel: 'warn',
+    plugins: [
+      {
+        name: 'streamcanvas-local-outputs',
+        configureServer(server) {
+          server.middlewares.use(OUTPUTS_PATH, (_request, response) => {
+            response.setHeader('content-type', 'application/json');
+            response.setHeader('cache-control', 'no-store');
+            response.end(outputsJson);
+          });
+        },
+      },
+    ],
+  });
+  try {
+    await vite.listen();
+  } catch (error) {
+    await vite.close();
+    if ((error as Error).message.includes('already in use')) {
+      throw new LocalStackError(`Port ${port} (web app) is already in use.`, 'Stop the other process, or choose another port with STREAMCANVAS_WEB_PORT=<port>.');
+    }
+    throw error;
+  }
+  return { url: `http://localhost:${port}`, close: () => vite.close() };
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.ico': 'image/x-icon',
+  '.pdf': 'application/pdf',
+};
+
+async function startStatic(dir: string, host: string, port: number, outputsJson: string): Promise<WebServer> {
+  const root = resolve(dir);
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new LocalStackError(`No built app in ${root}.`, 'Run `npm run build` first.');
+  }
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://web').pathname);
+    if (path === OUTPUTS_PATH) {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(outputsJson);
+      return;
+    }
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+    const immutable = path.startsWith('/assets/');
+    response.writeHead(200, {
+      'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    createReadStream(file).pipe(response);
+  });
+  const actualPort = await listen(server, port, host, 'web app', 'STREAMCANVAS_WEB_PORT');
+  return { url: `http://localhost:${actualPort}`, close: () => closeServer(server) };
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import type { WebMode } from '../../local/web-server.js';
+
+/** Starts the real local stack on free ports with a throwaway data folder. */
+export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number } = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
+  const codes = new Map<string, string>();
+  const [web, httpApi, webSocket, cognito, dynamo] = await freePorts(5);
+  const stack = await startLocalStack({
+    dataDir,
+    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo! },
+    web: options.web ?? { kind: 'none' },
+    onCode: ({ username, code }) => codes.set(username, code),
+    log: () => undefined,
+    webSocketIdleTimeoutMs: options.webSocketIdleTimeoutMs,
+  });
+  return {
+    stack,
+    dataDir,
+    /** Signs a new confirmed user up and returns their access token. */
+    createUser: (email: string, password = 'Sup3r-secret!') => createUser(stack, codes, email, password),
+    async stop(removeData = true) {
+      await stack.stop();
+      if (removeData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+export interface TestUser {
+  email: string;
+  userId: string;
+  accessToken: string;
+  idToken: string;
+}
+
+async function cognitoCall(stack: LocalStack, action: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(stack.cognito.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${action} failed: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function createUser(stack: LocalStack, codes: Map<string, string>, email: string, password: string): Promise<TestUser> {
+  const clientId = stack.cognito.userPoolClientId;
+  const signUp = await cognitoCall(stack, 'SignUp', {
+    ClientId: clientId,
+    Username: email,
+    Password: password,
+    UserAttributes: [{ Name: 'email', Value: email }],
+  });
+  const code = codes.get(email);
+  if (!code) throw new Error(`no confirmation code was delivered for ${email}`);
+  await cognitoCall(stack, 'ConfirmSignUp', { ClientId: clientId, Username: email, ConfirmationCode: code });
+  const auth = await cognitoCall(stack, 'InitiateAuth', {
+    ClientId: clientId,
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  const result = auth.AuthenticationResult as { AccessToken: string; IdToken: string };
+  return { email, userId: String(signUp.UserSub), accessToken: result.AccessToken, idToken: result.IdToken };
+}
