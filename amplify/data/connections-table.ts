@@ -64,33 +64,17 @@ export function connectionsTableAccess(client: DynamoDBDocumentClient, tableName
       return items;
     },
     async consumeRateLimit(connectionId, action, max, windowSeconds, nowMs) {
+      // One counter attribute per window makes the check-and-count a single atomic write.
       const window = Math.floor(nowMs / 1000 / windowSeconds);
-      const names = { '#window': `rl_${action}_window`, '#count': `rl_${action}_count` };
       try {
         await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { connectionId },
-            UpdateExpression: 'ADD #count :one',
-            ConditionExpression: '#window = :window AND #count < :max',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':one': 1, ':window': window, ':max': max },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-      try {
-        // First use in a new window: start counting again.
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { connectionId },
-            UpdateExpression: 'SET #window = :window, #count = :one',
-            ConditionExpression: 'attribute_exists(connectionId) AND (attribute_not_exists(#window) OR #window <> :window)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':one': 1, ':window': window },
+            UpdateExpression: 'ADD #count :one REMOVE #previous',
+            ConditionExpression: 'attribute_exists(connectionId) AND (attribute_not_exists(#count) OR #count < :max)',
+            ExpressionAttributeNames: { '#count': `rl_${action}_${window}`, '#previous': `rl_${action}_${window - 1}` },
+            ExpressionAttributeValues: { ':one': 1, ':max': max },
           }),
         );
         return true;

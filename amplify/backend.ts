@@ -1,0 +1,90 @@
+import { defineBackend } from '@aws-amplify/backend';
+import { Stack, Token } from 'aws-cdk-lib';
+import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { auth, passwordPolicy } from './auth/resource.js';
+import { connectionsTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
+import { StreamCanvasTables, dataRetentionFor } from './data/tables.js';
+import { realtime } from './functions/realtime/resource.js';
+import { sessionApi } from './functions/session-api/resource.js';
+import { wsAuthorizer } from './functions/ws-authorizer/resource.js';
+import { RealtimeApis, appOrigins } from './realtime/resource.js';
+
+/**
+ * Stacks (nested under the Amplify root stack):
+ *   auth      Cognito user pool and client (defineAuth)
+ *   data      the DynamoDB tables (custom stack; nothing in it references another stack)
+ *   realtime  the three functions, both APIs and their grants (resourceGroupName + Stack.of)
+ * References point one way only, realtime -> data and realtime -> auth, so the nested stacks
+ * have no cycle. tests/synth asserts that.
+ */
+export const backend = defineBackend({ auth, sessionApi, realtime, wsAuthorizer });
+
+pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
+
+const dataStack = backend.createStack('data');
+export const tables = new StreamCanvasTables(dataStack, 'Tables', {
+  definitions: tableDefinitions,
+  retention: dataRetentionFor(dataStack),
+});
+
+// Least privilege: each function gets exactly the tables it touches, and learns their names.
+connectTables(backend.sessionApi, { readWrite: [sessionsTable] });
+connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
+connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable] });
+
+const { userPool, userPoolClient } = backend.auth.resources;
+backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
+backend.wsAuthorizer.addEnvironment('USER_POOL_CLIENT_ID', userPoolClient.userPoolClientId);
+
+export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
+  functions: {
+    sessionApi: backend.sessionApi.resources.lambda,
+    realtime: backend.realtime.resources.lambda,
+    wsAuthorizer: backend.wsAuthorizer.resources.lambda,
+  },
+  userPool,
+  userPoolClient,
+  apiNamePrefix: backend.stack.stackName,
+  allowedOrigins: appOrigins(),
+});
+
+// Lands in amplify_outputs.json as `custom`; the browser reads it at runtime.
+backend.addOutput({
+  custom: {
+    httpApiUrl: apis.httpApiUrl,
+    webSocketUrl: apis.webSocketUrl,
+    region: backend.stack.region,
+  },
+});
+
+interface FunctionWithEnvironment {
+  resources: { lambda: IFunction };
+  addEnvironment(key: string, value: string): void;
+}
+
+function connectTables(fn: FunctionWithEnvironment, access: { read?: TableDefinition[]; readWrite?: TableDefinition[] }): void {
+  for (const definition of access.read ?? []) {
+    const table = tables.tableFor(definition);
+    table.grantReadData(fn.resources.lambda);
+    fn.addEnvironment(definition.envVar, table.tableName);
+  }
+  for (const definition of access.readWrite ?? []) {
+    const table = tables.tableFor(definition);
+    table.grantReadWriteData(fn.resources.lambda);
+    fn.addEnvironment(definition.envVar, table.tableName);
+  }
+}
+
+/** defineAuth has no password policy option; pin it here so a changed Amplify default cannot weaken it. */
+function pinPasswordPolicy(cfnUserPool: CfnUserPool): void {
+  const policies = cfnUserPool.policies as CfnUserPool.PoliciesProperty | undefined;
+  const existingPasswordPolicy = policies?.passwordPolicy as CfnUserPool.PasswordPolicyProperty | undefined;
+  if (Token.isUnresolved(policies) || Token.isUnresolved(existingPasswordPolicy)) {
+    throw new Error(
+      'The user pool policies are a token and cannot be extended. ' +
+        'Resolution: set the password policy with cfnUserPool.addPropertyOverride("Policies.PasswordPolicy", …) instead.',
+    );
+  }
+  cfnUserPool.policies = { ...policies, passwordPolicy: { ...existingPasswordPolicy, ...passwordPolicy } };
+}

@@ -1,0 +1,218 @@
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  RECENT_CHAT_KEPT,
+  type CanvasFlags,
+  type CanvasSnapshot,
+  type ChatMessage,
+  type Patch,
+  type Tile,
+} from '../../src/protocol/realtime.js';
+import { compileHeadUpdate } from './canvas-head-update.js';
+
+/**
+ * The only code that reads or writes SessionStates. Per session, the item with
+ * `timestamp` 0 is the head: the current canvas, the sequence counter, recent chat and
+ * presence. Items with `timestamp` = seq (> 0) form the replay log, in order.
+ */
+export const HEAD_TIMESTAMP = 0;
+/** Replays are kept for 90 days. */
+export const LOG_RETENTION_SECONDS = 90 * 24 * 60 * 60;
+
+export interface SessionHead {
+  snapshot: CanvasSnapshot;
+  chat: ChatMessage[];
+  viewerCount: number;
+  hostConnections: string[];
+  ended: boolean;
+}
+
+export type LogEntry =
+  | { kind: 'patch'; seq: number; at: number; patches: Patch[] }
+  | { kind: 'chat'; seq: number; at: number; message: ChatMessage }
+  | { kind: 'ended'; seq: number; at: number };
+
+export type PublishOutcome =
+  | { ok: true; seq: number }
+  | { ok: false; reason: 'unknown_tile' | 'session_ended' | 'snapshot_too_large' | 'too_large'; message: string };
+
+export interface SessionStatesTable {
+  getHead(sessionId: string): Promise<SessionHead>;
+  publish(sessionId: string, patches: readonly Patch[], now: number): Promise<PublishOutcome>;
+  /** Appends a chat message to the head's recent chat; undefined when the host has hidden chat or the session ended. */
+  addChat(sessionId: string, message: ChatMessage): Promise<number | undefined>;
+  markEnded(sessionId: string, now: number): Promise<number>;
+  appendLog(sessionId: string, entry: LogEntry): Promise<void>;
+  readLog(sessionId: string, afterSeq: number, limit: number): Promise<LogEntry[]>;
+  /** Counts a viewer in or out, or records a host connection; returns the new presence. */
+  updatePresence(
+    sessionId: string,
+    change: { viewerDelta: number } | { hostJoined: string } | { hostLeft: string },
+  ): Promise<{ viewerCount: number; hostConnections: string[] }>;
+}
+
+export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionStatesTable {
+  const headKey = (sessionId: string) => ({ sessionId, timestamp: HEAD_TIMESTAMP });
+
+  async function getHead(sessionId: string): Promise<SessionHead> {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: headKey(sessionId), ConsistentRead: true }));
+    return headFromItem(Item ?? {});
+  }
+
+  return {
+    getHead,
+
+    async publish(sessionId, patches, now) {
+      const compiled = compileHeadUpdate(patches, now);
+      if (!compiled.ok) return compiled;
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: headKey(sessionId),
+            UpdateExpression: compiled.updateExpression,
+            ConditionExpression: compiled.conditionExpression,
+            ExpressionAttributeNames: compiled.names,
+            ExpressionAttributeValues: compiled.values,
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return { ok: true, seq: Number(Attributes?.seq) };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          // Rare path: read the head to say precisely why.
+          const head = await getHead(sessionId);
+          if (head.ended) return { ok: false, reason: 'session_ended', message: 'This session has ended.' };
+          const missing = compiled.requiredTiles.find((tileId) => !head.snapshot.tiles[tileId]);
+          return { ok: false, reason: 'unknown_tile', message: `Tile ${missing ?? ''} does not exist; add it first.` };
+        }
+        if (error instanceof DynamoDBServiceException && /item size/i.test(error.message)) {
+          return {
+            ok: false,
+            reason: 'snapshot_too_large',
+            message: 'The canvas would exceed its storage limit. Remove tiles or content before adding more.',
+          };
+        }
+        throw error;
+      }
+    },
+
+    async addChat(sessionId, message) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: headKey(sessionId),
+            UpdateExpression: 'ADD #seq :one SET #chat = list_append(if_not_exists(#chat, :none), :message)',
+            ConditionExpression: 'attribute_not_exists(#ended) AND (attribute_not_exists(#hidden) OR #hidden = :false)',
+            ExpressionAttributeNames: { '#seq': 'seq', '#chat': 'recentChat', '#ended': 'ended', '#hidden': 'c_chatHidden' },
+            ExpressionAttributeValues: { ':one': 1, ':none': [], ':message': [message], ':false': false },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        const seq = Number(Attributes?.seq);
+        const kept = (Attributes?.recentChat as unknown[] | undefined)?.length ?? 0;
+        if (kept >= 2 * RECENT_CHAT_KEPT) await trimChat(sessionId, kept);
+        return seq;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+
+    async markEnded(sessionId, now) {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: headKey(sessionId),
+          UpdateExpression: 'SET #ended = :now ADD #seq :one',
+          ExpressionAttributeNames: { '#ended': 'ended', '#seq': 'seq' },
+          ExpressionAttributeValues: { ':now': now, ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.seq);
+    },
+
+    async appendLog(sessionId, entry) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { sessionId, timestamp: entry.seq, ...entry, expiresAt: Math.floor(entry.at / 1000) + LOG_RETENTION_SECONDS },
+        }),
+      );
+    },
+
+    async readLog(sessionId, afterSeq, limit) {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'sessionId = :sessionId AND #timestamp > :after',
+          ExpressionAttributeNames: { '#timestamp': 'timestamp' },
+          ExpressionAttributeValues: { ':sessionId': sessionId, ':after': Math.max(afterSeq, HEAD_TIMESTAMP) },
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map(({ sessionId: _s, timestamp: _t, expiresAt: _e, ...entry }) => entry as LogEntry);
+    },
+
+    async updatePresence(sessionId, change) {
+      const update: { expression: string; names: Record<string, string>; values: Record<string, unknown> } =
+        'viewerDelta' in change
+          ? { expression: 'ADD #viewers :delta', names: { '#viewers': 'viewerCount' }, values: { ':delta': change.viewerDelta } }
+          : 'hostJoined' in change
+            ? { expression: 'ADD #hosts :host', names: { '#hosts': 'hostConnections' }, values: { ':host': new Set([change.hostJoined]) } }
+            : { expression: 'DELETE #hosts :host', names: { '#hosts': 'hostConnections' }, values: { ':host': new Set([change.hostLeft]) } };
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: headKey(sessionId),
+          UpdateExpression: update.expression,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const head = headFromItem(Attributes ?? {});
+      return { viewerCount: head.viewerCount, hostConnections: head.hostConnections };
+    },
+  };
+
+  /** Keeps the head small: drops the oldest messages once twice the kept number piled up. */
+  async function trimChat(sessionId: string, length: number) {
+    const drop = length - RECENT_CHAT_KEPT;
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: headKey(sessionId),
+          UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `#chat[${i}]`).join(', ')}`,
+          // Another trim may have run in between; then this one must not drop more.
+          ConditionExpression: 'size(#chat) >= :length',
+          ExpressionAttributeNames: { '#chat': 'recentChat' },
+          ExpressionAttributeValues: { ':length': length },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+function headFromItem(item: Record<string, unknown>): SessionHead {
+  const tiles: Record<string, Tile> = {};
+  const canvas: CanvasFlags = {};
+  for (const [attribute, value] of Object.entries(item)) {
+    if (attribute.startsWith('t_')) tiles[attribute.slice(2)] = value as Tile;
+    else if (attribute === 'c_live' || attribute === 'c_chatHidden') canvas[attribute.slice(2) as keyof CanvasFlags] = value as boolean;
+  }
+  const hosts = item.hostConnections;
+  return {
+    snapshot: { seq: Number(item.seq ?? 0), tiles, canvas },
+    chat: ((item.recentChat as ChatMessage[] | undefined) ?? []).slice(-RECENT_CHAT_KEPT),
+    viewerCount: Math.max(0, Number(item.viewerCount ?? 0)),
+    hostConnections: hosts instanceof Set ? [...(hosts as Set<string>)] : [],
+    ended: item.ended !== undefined,
+  };
+}
+

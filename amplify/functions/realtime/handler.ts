@@ -1,0 +1,294 @@
+import {
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  rateLimits,
+  type ChatMessage,
+  type ParsedClientMessage,
+  type Patch,
+  type RateLimitedAction,
+  type RejectionCode,
+  type ServerMessage,
+} from '../../../src/protocol/realtime.js';
+import { CONNECTION_MAX_AGE_SECONDS, connectionsTableAccess, type ConnectionsTable } from '../../data/connections-table.js';
+import { documentClient } from '../../data/document-client.js';
+import { sessionStatesTableAccess, type SessionStatesTable } from '../../data/session-states-table.js';
+import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
+import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
+import { requireEnv } from '../shared/env.js';
+import type { ConnectionContext } from '../ws-authorizer/handler.js';
+import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
+import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
+
+export interface RealtimeDeps {
+  connections: ConnectionsTable;
+  states: SessionStatesTable;
+  sessions: SessionsTable;
+  posterFor: (endpoint: string) => ConnectionPoster;
+  now: () => number;
+  newId: () => string;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+/** Who is acting: fixed at $connect by the authorizer and passed on every route by API Gateway. */
+interface Caller {
+  connectionId: string;
+  sessionId: string;
+  role: 'host' | 'viewer';
+  userId: string;
+  poster: ConnectionPoster;
+}
+
+type Rejection = { code: RejectionCode; message: string };
+
+/** The WebSocket API's one function: $connect, $disconnect and every room action. */
+export function createRealtimeHandler(deps: () => RealtimeDeps) {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const d = deps();
+    const { routeKey, connectionId, domainName, stage } = event.requestContext;
+    const auth = event.requestContext.authorizer as Partial<ConnectionContext> | undefined;
+    const poster = d.posterFor(managementEndpoint(domainName, stage));
+    if (!auth?.sessionId || (auth.role !== 'host' && auth.role !== 'viewer')) {
+      // Only reachable if the authorizer were bypassed: refuse rather than guess.
+      if (routeKey === '$connect') return { statusCode: 403 };
+      await send(poster, connectionId, rejection('forbidden', 'This connection was not authorized.'));
+      return { statusCode: 200 };
+    }
+    const caller: Caller = { connectionId, sessionId: auth.sessionId, role: auth.role, userId: auth.userId ?? '', poster };
+
+    try {
+      if (routeKey === '$connect') return await onConnect(caller, d);
+      if (routeKey === '$disconnect') return await onDisconnect(caller, d);
+      await onMessage(caller, event.body, d);
+    } catch (error) {
+      d.log({ level: 'error', message: 'realtime action failed', routeKey, error: String(error) });
+      if (routeKey !== '$connect' && routeKey !== '$disconnect') {
+        await send(poster, connectionId, rejection('internal', 'Something went wrong on our side. Try again.')).catch(() => undefined);
+      } else if (routeKey === '$connect') {
+        return { statusCode: 500 };
+      }
+    }
+    return { statusCode: 200 };
+  };
+}
+
+async function onConnect(caller: Caller, d: RealtimeDeps): Promise<WebSocketResult> {
+  const now = d.now();
+  await d.connections.put({
+    connectionId: caller.connectionId,
+    sessionId: caller.sessionId,
+    role: caller.role,
+    ...(caller.userId ? { userId: caller.userId } : {}),
+    connectedAt: now,
+    expiresAt: Math.floor(now / 1000) + CONNECTION_MAX_AGE_SECONDS,
+  });
+  if (caller.role === 'host') {
+    await d.states.updatePresence(caller.sessionId, { hostJoined: caller.connectionId });
+  } else {
+    const presence = await d.states.updatePresence(caller.sessionId, { viewerDelta: 1 });
+    await tellHosts(caller.poster, presence, { event: 'join', connectionId: caller.connectionId });
+  }
+  return { statusCode: 200 };
+}
+
+async function onDisconnect(caller: Caller, d: RealtimeDeps): Promise<WebSocketResult> {
+  const removed = await d.connections.delete(caller.connectionId);
+  // Already removed (a 410 cleanup): presence was counted down then.
+  if (removed) await countOut(d, caller.poster, caller.sessionId, [removed.connectionId], removed.role === 'host' ? [removed.connectionId] : []);
+  return { statusCode: 200 };
+}
+
+async function countOut(d: RealtimeDeps, poster: ConnectionPoster, sessionId: string, removed: string[], hosts: string[]) {
+  for (const host of hosts) await d.states.updatePresence(sessionId, { hostLeft: host });
+  const viewers = removed.filter((id) => !hosts.includes(id));
+  if (viewers.length === 0) return;
+  const presence = await d.states.updatePresence(sessionId, { viewerDelta: -viewers.length });
+  await tellHosts(poster, presence, viewers.length === 1 ? { event: 'leave', connectionId: viewers[0] } : {});
+}
+
+async function tellHosts(
+  poster: ConnectionPoster,
+  presence: { viewerCount: number; hostConnections: string[] },
+  detail: { event?: 'join' | 'leave'; connectionId?: string },
+) {
+  const message: ServerMessage = { type: 'presence', v: PROTOCOL_VERSION, viewerCount: presence.viewerCount, ...detail };
+  await fanOut(poster, presence.hostConnections, JSON.stringify(message));
+}
+
+async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDeps): Promise<void> {
+  const parsed = parseClientMessage(body);
+  if (!parsed.ok) {
+    const { ok: _ok, code, message, ...context } = parsed;
+    return send(caller.poster, caller.connectionId, { ...rejection(code, message), ...context });
+  }
+  const message = parsed.message;
+  const refused = await authorize(caller, message, d);
+  if (refused) {
+    return send(caller.poster, caller.connectionId, {
+      ...rejection(refused.code, refused.message),
+      action: message.action,
+      ...('clientSeq' in message ? { clientSeq: message.clientSeq } : {}),
+    });
+  }
+  switch (message.action) {
+    case 'sync':
+      return sync(caller, message.clientTime, d);
+    case 'ping':
+      return send(caller.poster, caller.connectionId, { type: 'pong', v: PROTOCOL_VERSION, clientTime: message.clientTime, serverTime: d.now() });
+    case 'publishState':
+      return publish(caller, message.patches, message.clientSeq, d);
+    case 'chat':
+      return chat(caller, message.name, message.text, d);
+    case 'react':
+      return broadcastToSession(caller, d, { type: 'reaction', v: PROTOCOL_VERSION, emoji: message.emoji, at: d.now() });
+    case 'signal':
+      return signal(caller, message.to, message.data, d);
+    case 'end':
+      return end(caller, d);
+    case 'runCode':
+      return send(caller.poster, caller.connectionId, {
+        ...rejection('unavailable', 'Code execution is not available on this deployment.'),
+        action: 'runCode',
+      });
+  }
+}
+
+const hostOnly = new Set<ParsedClientMessage['action']>(['publishState', 'end', 'runCode']);
+
+async function authorize(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps): Promise<Rejection | undefined> {
+  if (hostOnly.has(message.action) && caller.role !== 'host') {
+    return { code: 'forbidden', message: `Only the host may ${describeAction(message.action)}.` };
+  }
+  if (message.action in rateLimits) {
+    const limit = rateLimits[message.action as RateLimitedAction];
+    const allowed = await d.connections.consumeRateLimit(caller.connectionId, message.action, limit.max, limit.windowSeconds, d.now());
+    if (!allowed) {
+      return {
+        code: 'rate_limited',
+        message: `Too many ${message.action} messages: at most ${limit.max} per ${limit.windowSeconds} s. Wait a moment.`,
+      };
+    }
+  }
+  return undefined;
+}
+
+function describeAction(action: ParsedClientMessage['action']): string {
+  return { publishState: 'change the canvas', end: 'end the session', runCode: 'run code' }[action as string] ?? action;
+}
+
+async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeDeps) {
+  const head = await d.states.getHead(caller.sessionId);
+  await send(caller.poster, caller.connectionId, {
+    type: 'snapshot',
+    v: PROTOCOL_VERSION,
+    sessionId: caller.sessionId,
+    connectionId: caller.connectionId,
+    role: caller.role,
+    snapshot: head.snapshot,
+    chat: head.chat,
+    viewerCount: head.viewerCount,
+    serverTime: d.now(),
+    ...(clientTime !== undefined ? { clientTime } : {}),
+    ended: head.ended,
+  });
+}
+
+async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {
+  const at = d.now();
+  const outcome = await d.states.publish(caller.sessionId, patches, at);
+  if (!outcome.ok) {
+    return send(caller.poster, caller.connectionId, { ...rejection(outcome.reason, outcome.message), action: 'publishState', clientSeq });
+  }
+  const message: ServerMessage = { type: 'patch', v: PROTOCOL_VERSION, seq: outcome.seq, patches, at };
+  // The ack goes out after the fan-out, so the host's next batch can never overtake this one.
+  await Promise.all([
+    broadcastToSession(caller, d, message, caller.connectionId),
+    d.states.appendLog(caller.sessionId, { kind: 'patch', seq: outcome.seq, at, patches }),
+  ]);
+  await send(caller.poster, caller.connectionId, { type: 'ack', v: PROTOCOL_VERSION, clientSeq, seq: outcome.seq });
+}
+
+async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps) {
+  const message: ChatMessage = { id: d.newId(), name, text, role: caller.role, at: d.now() };
+  const seq = await d.states.addChat(caller.sessionId, message);
+  if (seq === undefined) {
+    return send(caller.poster, caller.connectionId, {
+      ...rejection('forbidden', 'Chat is turned off for this session.'),
+      action: 'chat',
+    });
+  }
+  await Promise.all([
+    broadcastToSession(caller, d, { type: 'chat', v: PROTOCOL_VERSION, seq, message }),
+    d.states.appendLog(caller.sessionId, { kind: 'chat', seq, at: message.at, message }),
+  ]);
+}
+
+async function signal(caller: Caller, to: string, data: Record<string, unknown>, d: RealtimeDeps) {
+  let targets: string[];
+  if (caller.role === 'viewer') {
+    if (to !== 'host') return send(caller.poster, caller.connectionId, { ...rejection('forbidden', 'Viewers may only signal the host.'), action: 'signal' });
+    targets = (await d.states.getHead(caller.sessionId)).hostConnections;
+  } else {
+    const target = await d.connections.get(to);
+    targets = target?.sessionId === caller.sessionId ? [to] : [];
+  }
+  const message = JSON.stringify({ type: 'signal', v: PROTOCOL_VERSION, from: caller.connectionId, fromRole: caller.role, data });
+  const result = await fanOut(caller.poster, targets, message);
+  if (result.sent === 0) {
+    await send(caller.poster, caller.connectionId, {
+      ...rejection('not_found', to === 'host' ? 'The host is not connected.' : `Connection ${to} is not in this session.`),
+      action: 'signal',
+    });
+  }
+  if (result.gone.length) await forgetGone(caller, d, result.gone);
+}
+
+async function end(caller: Caller, d: RealtimeDeps) {
+  const at = d.now();
+  await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
+  const seq = await d.states.markEnded(caller.sessionId, at);
+  const connections = await d.connections.listBySession(caller.sessionId);
+  await Promise.all([
+    fanOut(caller.poster, connections.map((c) => c.connectionId), JSON.stringify({ type: 'ended', v: PROTOCOL_VERSION, at })),
+    d.states.appendLog(caller.sessionId, { kind: 'ended', seq, at }),
+  ]);
+  const others = connections.filter((c) => c.connectionId !== caller.connectionId).map((c) => c.connectionId);
+  await Promise.all(others.map((id) => caller.poster.close(id).catch(() => undefined)));
+}
+
+/** Posts to every connection of the caller's session, then forgets connections API Gateway no longer knows. */
+async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: ServerMessage, except?: string) {
+  const connections = await d.connections.listBySession(caller.sessionId);
+  const targets = connections.map((c) => c.connectionId).filter((id) => id !== except);
+  const result = await fanOut(caller.poster, targets, JSON.stringify(message));
+  if (result.failed) d.log({ level: 'warn', message: 'fan-out posts failed', failed: result.failed, sessionId: caller.sessionId });
+  if (result.gone.length) await forgetGone(caller, d, result.gone);
+}
+
+async function forgetGone(caller: Caller, d: RealtimeDeps, gone: string[]) {
+  const removed = await Promise.all(gone.map((id) => d.connections.delete(id)));
+  const existed = removed.filter((item) => item !== undefined);
+  const hosts = existed.filter((item) => item.role === 'host').map((item) => item.connectionId);
+  await countOut(d, caller.poster, caller.sessionId, existed.map((item) => item.connectionId), hosts);
+}
+
+function rejection(code: RejectionCode, message: string): Extract<ServerMessage, { type: 'error' }> {
+  return { type: 'error', v: PROTOCOL_VERSION, code, message };
+}
+
+async function send(poster: ConnectionPoster, connectionId: string, message: ServerMessage): Promise<void> {
+  await poster.post(connectionId, JSON.stringify(message));
+}
+
+let deps: RealtimeDeps | undefined;
+export const handler = createRealtimeHandler(
+  () =>
+    (deps ??= {
+      connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
+      states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
+      sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+      posterFor: managementApiPoster,
+      now: () => Date.now(),
+      newId: () => crypto.randomUUID(),
+      log: (entry) => console.log(JSON.stringify(entry)),
+    }),
+);

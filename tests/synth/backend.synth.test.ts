@@ -1,0 +1,495 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { connectionsTable, sessionStatesTable, sessionsTable } from '../../amplify/data/table-definitions.js';
+import {
+  cycleIn,
+  getAttOf,
+  refOf,
+  resourcesOfType,
+  synthesizeBackend,
+  type CfnResourceJson,
+  type StackTemplate,
+  type Synthesized,
+} from './synth-backend.js';
+
+/**
+ * The whole backend as a `branch` deployment (what Amplify Hosting deploys), synthesized once.
+ * Expected values are written out here rather than derived from the code under test.
+ */
+type BackendModule = typeof import('../../amplify/backend.js');
+let synth: Synthesized<BackendModule>;
+
+beforeAll(async () => {
+  synth = await synthesizeBackend({ deploymentType: 'branch' });
+});
+afterAll(() => synth?.cleanup());
+
+const props = (resource: CfnResourceJson | undefined): Record<string, unknown> => resource?.Properties ?? {};
+const resourceIn = (stack: StackTemplate, logicalId: string): CfnResourceJson => {
+  const resource = stack.json.Resources[logicalId];
+  if (!resource) throw new Error(`No resource ${logicalId} in stack ${stack.name}.`);
+  return resource;
+};
+const fnOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): CfnFunction =>
+  synth.module.backend[name].resources.cfnResources.cfnFunction;
+
+describe('auth', () => {
+  it('requires passwords of at least 8 characters with upper, lower, digits and symbols', () => {
+    synth.stack('auth').template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 8,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    });
+  });
+
+  it('signs users in by email, verified with a code', () => {
+    synth.stack('auth').template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
+    });
+  });
+
+  it('offers TOTP MFA, optional unless STREAMCANVAS_REQUIRE_MFA is set', () => {
+    synth.stack('auth').template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+    });
+  });
+
+  it('hides whether a user exists on every app client', () => {
+    const clients = resourcesOfType(synth.stack('auth'), 'AWS::Cognito::UserPoolClient');
+    expect(clients.length).toBeGreaterThan(0);
+    for (const [, client] of clients) expect(props(client).PreventUserExistenceErrors).toBe('ENABLED');
+  });
+});
+
+describe('tables', () => {
+  const S = (name: string) => ({ AttributeName: name, AttributeType: 'S' });
+  const N = (name: string) => ({ AttributeName: name, AttributeType: 'N' });
+  const hash = (name: string) => ({ AttributeName: name, KeyType: 'HASH' });
+  const range = (name: string) => ({ AttributeName: name, KeyType: 'RANGE' });
+  const expected = [
+    {
+      definition: sessionsTable,
+      KeySchema: [hash('sessionId')],
+      AttributeDefinitions: [S('sessionId'), S('hostId'), S('createdAt')],
+      GlobalSecondaryIndexes: [
+        { IndexName: 'HostIdIndex', KeySchema: [hash('hostId'), range('createdAt')], Projection: { ProjectionType: 'ALL' } },
+      ],
+      TimeToLiveSpecification: undefined,
+    },
+    {
+      definition: sessionStatesTable,
+      KeySchema: [hash('sessionId'), range('timestamp')],
+      AttributeDefinitions: [S('sessionId'), N('timestamp')],
+      GlobalSecondaryIndexes: undefined,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    },
+    {
+      definition: connectionsTable,
+      KeySchema: [hash('connectionId')],
+      AttributeDefinitions: [S('connectionId'), S('sessionId')],
+      GlobalSecondaryIndexes: [{ IndexName: 'SessionIdIndex', KeySchema: [hash('sessionId')], Projection: { ProjectionType: 'ALL' } }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    },
+  ];
+
+  it('creates exactly the three tables, all in the data stack', () => {
+    for (const stack of synth.stacks) {
+      const count = resourcesOfType(stack, 'AWS::DynamoDB::Table').length;
+      expect(count, `tables in stack ${stack.name}`).toBe(stack.name === 'data' ? 3 : 0);
+    }
+  });
+
+  it.each(expected)('$definition.logicalName has its keys, indexes and TTL', (table) => {
+    const { stack, logicalId } = synth.locate(synth.module.tables.tableFor(table.definition));
+    expect(stack.name).toBe('data');
+    const actual = props(resourceIn(stack, logicalId));
+    expect(actual.KeySchema).toEqual(table.KeySchema);
+    expect(actual.AttributeDefinitions).toEqual(expect.arrayContaining(table.AttributeDefinitions));
+    expect(actual.AttributeDefinitions).toHaveLength(table.AttributeDefinitions.length);
+    expect(actual.GlobalSecondaryIndexes).toEqual(table.GlobalSecondaryIndexes);
+    expect(actual.TimeToLiveSpecification).toEqual(table.TimeToLiveSpecification);
+  });
+
+  it.each(expected)('$definition.logicalName is on demand with point-in-time recovery', (table) => {
+    const { stack, logicalId } = synth.locate(synth.module.tables.tableFor(table.definition));
+    const actual = props(resourceIn(stack, logicalId));
+    expect(actual.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(actual.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it.each(expected)('$definition.logicalName is retained and deletion-protected on a branch', (table) => {
+    const { stack, logicalId } = synth.locate(synth.module.tables.tableFor(table.definition));
+    const resource = resourceIn(stack, logicalId);
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+    expect(props(resource).DeletionProtectionEnabled).toBe(true);
+  });
+});
+
+describe('HTTP API', () => {
+  const expectedRoutes: Record<string, 'JWT' | 'NONE'> = {
+    'POST /sessions': 'JWT',
+    'GET /sessions': 'JWT',
+    'GET /sessions/{sessionId}': 'NONE',
+    'PATCH /sessions/{sessionId}': 'JWT',
+  };
+  const httpApi = () => synth.locate(synth.module.apis.httpApi);
+  const ofHttpApi = (type: string) =>
+    resourcesOfType(httpApi().stack, type).filter(([, resource]) => refOf(props(resource).ApiId) === httpApi().logicalId);
+
+  it('is an HTTP API in the functions’ stack, allowing the app’s origins by CORS', () => {
+    const { stack, logicalId } = httpApi();
+    expect(stack.name).toBe('realtime');
+    const api = props(resourceIn(stack, logicalId));
+    expect(api.ProtocolType).toBe('HTTP');
+    expect(api.CorsConfiguration).toEqual({
+      AllowOrigins: ['http://localhost:5173'],
+      AllowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      AllowHeaders: ['authorization', 'content-type'],
+      MaxAge: 3600,
+    });
+  });
+
+  it('has a Cognito JWT authorizer: issuer is the user pool, audience its app client', () => {
+    const authorizers = ofHttpApi('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [, authorizer] = authorizers[0]!;
+    const { AuthorizerType, IdentitySource, JwtConfiguration } = props(authorizer) as {
+      AuthorizerType: string;
+      IdentitySource: string[];
+      JwtConfiguration: { Issuer: unknown; Audience: unknown[] };
+    };
+    const { cfnUserPool, cfnUserPoolClient } = synth.module.backend.auth.resources.cfnResources;
+    expect(AuthorizerType).toBe('JWT');
+    expect(IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(synth.render(JwtConfiguration.Issuer, httpApi().stack)).toBe(
+      `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${Ref:auth/${synth.locate(cfnUserPool).logicalId}}`,
+    );
+    expect(JwtConfiguration.Audience.map((audience) => synth.render(audience, httpApi().stack))).toEqual([
+      `\${Ref:auth/${synth.locate(cfnUserPoolClient).logicalId}}`,
+    ]);
+  });
+
+  it('has exactly the session routes', () => {
+    const keys = ofHttpApi('AWS::ApiGatewayV2::Route').map(([, route]) => props(route).RouteKey);
+    expect(keys.sort()).toEqual(Object.keys(expectedRoutes).sort());
+  });
+
+  it.each(Object.entries(expectedRoutes))('%s is authorized by %s and integrated with the session function', (routeKey, auth) => {
+    const stack = httpApi().stack;
+    const [, route] = ofHttpApi('AWS::ApiGatewayV2::Route').find(([, r]) => props(r).RouteKey === routeKey)!;
+    const [[authorizerId]] = ofHttpApi('AWS::ApiGatewayV2::Authorizer') as [[string, CfnResourceJson]];
+    expect(props(route).AuthorizationType).toBe(auth);
+    expect(props(route).AuthorizerId).toEqual(auth === 'JWT' ? { Ref: authorizerId } : undefined);
+
+    const integrationId = /^integrations\/\$\{Ref:realtime\/(.+)\}$/.exec(synth.render(props(route).Target, stack))?.[1];
+    const integration = props(resourceIn(stack, integrationId!));
+    expect(integration.IntegrationType).toBe('AWS_PROXY');
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+    expect(getAttOf(integration.IntegrationUri)).toEqual({ logicalId: synth.locate(fnOf('sessionApi')).logicalId, attribute: 'Arn' });
+  });
+
+  it('deploys a throttled $default stage', () => {
+    const stages = ofHttpApi('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = props(stages[0]![1]);
+    expect(stage.StageName).toBe('$default');
+    expect(stage.AutoDeploy).toBe(true);
+    expectThrottled(stage.DefaultRouteSettings);
+  });
+});
+
+describe('WebSocket API', () => {
+  const expectedRoutes = ['$connect', '$disconnect', '$default', 'publishState', 'sync', 'ping', 'signal', 'chat', 'react', 'end', 'runCode'];
+  const webSocketApi = () => synth.locate(synth.module.apis.webSocketApi);
+  const ofWebSocketApi = (type: string) =>
+    resourcesOfType(webSocketApi().stack, type).filter(([, resource]) => refOf(props(resource).ApiId) === webSocketApi().logicalId);
+  const routeNamed = (key: string) => ofWebSocketApi('AWS::ApiGatewayV2::Route').find(([, r]) => props(r).RouteKey === key)![1];
+
+  it('is a WebSocket API in the functions’ stack, selecting routes by body.action', () => {
+    const { stack, logicalId } = webSocketApi();
+    expect(stack.name).toBe('realtime');
+    const api = props(resourceIn(stack, logicalId));
+    expect(api.ProtocolType).toBe('WEBSOCKET');
+    expect(api.RouteSelectionExpression).toBe('$request.body.action');
+  });
+
+  it('has exactly the realtime routes', () => {
+    const keys = ofWebSocketApi('AWS::ApiGatewayV2::Route').map(([, route]) => props(route).RouteKey);
+    expect(keys.sort()).toEqual([...expectedRoutes].sort());
+  });
+
+  it.each(expectedRoutes)('%s is integrated with the realtime function', (routeKey) => {
+    const stack = webSocketApi().stack;
+    const integrationId = /^integrations\/\$\{Ref:realtime\/(.+)\}$/.exec(synth.render(props(routeNamed(routeKey)).Target, stack))?.[1];
+    const integration = props(resourceIn(stack, integrationId!));
+    expect(integration.IntegrationType).toBe('AWS_PROXY');
+    expect(synth.render(integration.IntegrationUri, stack)).toContain(`\${GetAtt:realtime/${synth.locate(fnOf('realtime')).logicalId}.Arn}`);
+  });
+
+  it('authorizes $connect with the ws-authorizer function, identity source ?sessionId', () => {
+    const stack = webSocketApi().stack;
+    const connect = props(routeNamed('$connect'));
+    expect(connect.AuthorizationType).toBe('CUSTOM');
+    const authorizer = props(resourceIn(stack, refOf(connect.AuthorizerId)!));
+    expect(authorizer.AuthorizerType).toBe('REQUEST');
+    expect(authorizer.IdentitySource).toEqual(['route.request.querystring.sessionId']);
+    expect(synth.render(authorizer.AuthorizerUri, stack)).toContain(`\${GetAtt:realtime/${synth.locate(fnOf('wsAuthorizer')).logicalId}.Arn}`);
+  });
+
+  it('needs no authorizer on the other routes: the connection was authorized at $connect', () => {
+    for (const key of expectedRoutes.filter((k) => k !== '$connect')) {
+      expect(props(routeNamed(key)).AuthorizationType, key).toBe('NONE');
+    }
+  });
+
+  it('deploys a throttled, auto-deployed prod stage', () => {
+    const stages = ofWebSocketApi('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = props(stages[0]![1]);
+    expect(stage.StageName).toBe('prod');
+    expect(stage.AutoDeploy).toBe(true);
+    expectThrottled(stage.DefaultRouteSettings);
+  });
+});
+
+describe('invoke permissions', () => {
+  it('lets only API Gateway, from the right API, invoke each function', () => {
+    const stack = synth.stack('realtime');
+    const http = `\${Ref:realtime/${synth.locate(synth.module.apis.httpApi).logicalId}}`;
+    const ws = `\${Ref:realtime/${synth.locate(synth.module.apis.webSocketApi).logicalId}}`;
+    const expectedApi: Record<string, string> = {
+      [synth.locate(fnOf('sessionApi')).logicalId]: http,
+      [synth.locate(fnOf('realtime')).logicalId]: ws,
+      [synth.locate(fnOf('wsAuthorizer')).logicalId]: ws,
+    };
+    const permissions = synth.stacks.flatMap((s) =>
+      resourcesOfType(s, 'AWS::Lambda::Permission').map(([, p]) => ({ stack: s, permission: props(p) })),
+    );
+    const forOurFunctions = permissions.filter(({ stack: s, permission }) => s === stack && getAttOf(permission.FunctionName)?.logicalId! in expectedApi);
+    expect(forOurFunctions.length).toBeGreaterThan(0);
+    for (const { permission } of forOurFunctions) {
+      const fnId = getAttOf(permission.FunctionName)!.logicalId;
+      expect(permission.Principal).toBe('apigateway.amazonaws.com');
+      expect(synth.render(permission.SourceArn, stack)).toContain(`:${expectedApi[fnId]}/`);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  interface Statement {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+  }
+  const actionsOf = (statement: Statement) => [statement.Action].flat();
+  const resourcesOf = (statement: Statement) => [statement.Resource].flat();
+  const allStatements = () =>
+    synth.stacks.flatMap((stack) => [
+      ...resourcesOfType(stack, 'AWS::IAM::Policy').flatMap(([id, policy]) =>
+        (props(policy).PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ stack, id, statement })),
+      ),
+      ...resourcesOfType(stack, 'AWS::IAM::Role').flatMap(([id, role]) =>
+        ((props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap((policy) =>
+          policy.PolicyDocument.Statement.map((statement) => ({ stack, id, statement })),
+        ),
+      ),
+    ]);
+
+  /** The statements of the policies attached to a function's role. */
+  const statementsOfFunction = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Statement[] => {
+    const { stack, logicalId } = synth.locate(fnOf(name));
+    const roleId = getAttOf(props(resourceIn(stack, logicalId)).Role)!.logicalId;
+    return resourcesOfType(stack, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (props(policy).Roles as unknown[]).some((role) => refOf(role) === roleId))
+      .flatMap(([, policy]) => (props(policy).PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+
+  /** DynamoDB actions per table (logical id in the data stack) granted to a function. */
+  const tableAccessOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Record<string, Set<string>> => {
+    const stack = synth.locate(fnOf(name)).stack;
+    const access: Record<string, Set<string>> = {};
+    for (const statement of statementsOfFunction(name)) {
+      const dynamoActions = actionsOf(statement).filter((action) => action.startsWith('dynamodb:'));
+      if (dynamoActions.length === 0) continue;
+      for (const resource of resourcesOf(statement)) {
+        const tableId = /^\$\{GetAtt:data\/(\w+)\.Arn\}(\/index\/\*)?$/.exec(synth.render(resource, stack))?.[1];
+        expect(tableId, `DynamoDB resource ${synth.render(resource, stack)} of ${name} is not a table of the data stack`).toBeDefined();
+        access[tableId!] ??= new Set();
+        for (const action of dynamoActions) access[tableId!]!.add(action);
+      }
+    }
+    return access;
+  };
+  const tableId = (definition: typeof sessionsTable | typeof sessionStatesTable | typeof connectionsTable) =>
+    synth.locate(synth.module.tables.tableFor(definition)).logicalId;
+  const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+  it('grants no wildcard action in any policy of any stack', () => {
+    const statements = allStatements();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { stack, id, statement } of statements) {
+      for (const action of actionsOf(statement)) {
+        expect(action, `${stack.name}/${id}`).not.toBe('*');
+        expect(action, `${stack.name}/${id}`).not.toMatch(/^[\w-]+:\*$/);
+      }
+    }
+  });
+
+  it('grants no DynamoDB action on every resource', () => {
+    for (const { stack, id, statement } of allStatements()) {
+      if (!actionsOf(statement).some((action) => action.toLowerCase().startsWith('dynamodb:'))) continue;
+      expect(resourcesOf(statement), `${stack.name}/${id}`).not.toContain('*');
+    }
+  });
+
+  it('attaches no *FullAccess managed policy to any role', () => {
+    const roles = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::IAM::Role').map(([id, role]) => ({ stack, id, role })));
+    expect(roles.length).toBeGreaterThan(0);
+    for (const { stack, id, role } of roles) {
+      for (const arn of (props(role).ManagedPolicyArns as unknown[] | undefined) ?? []) {
+        expect(synth.render(arn, stack), `${stack.name}/${id}`).not.toMatch(/FullAccess/i);
+      }
+    }
+  });
+
+  it('gives the session function read/write on the sessions table only', () => {
+    const access = tableAccessOf('sessionApi');
+    expect(Object.keys(access)).toEqual([tableId(sessionsTable)]);
+    expect([...access[tableId(sessionsTable)]!]).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', ...writeActions]));
+  });
+
+  it('gives the authorizer read-only access to the sessions table only', () => {
+    const access = tableAccessOf('wsAuthorizer');
+    expect(Object.keys(access)).toEqual([tableId(sessionsTable)]);
+    const actions = [...access[tableId(sessionsTable)]!];
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+    for (const action of writeActions) expect(actions).not.toContain(action);
+  });
+
+  it('gives the realtime function read/write on all three tables', () => {
+    const access = tableAccessOf('realtime');
+    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable)].sort());
+    for (const actions of Object.values(access)) expect([...actions]).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...writeActions]));
+  });
+
+  it('lets only the realtime function manage connections, on the prod stage of its WebSocket API', () => {
+    const stack = synth.stack('realtime');
+    const manage = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer') =>
+      statementsOfFunction(name).filter((statement) => actionsOf(statement).includes('execute-api:ManageConnections'));
+    const statements = manage('realtime');
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0]!)).toEqual(['execute-api:ManageConnections']);
+    expect(resourcesOf(statements[0]!).map((resource) => synth.render(resource, stack))).toEqual([
+      `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${Ref:realtime/${synth.locate(synth.module.apis.webSocketApi).logicalId}}/prod/*/@connections/*`,
+    ]);
+    expect(manage('sessionApi')).toEqual([]);
+    expect(manage('wsAuthorizer')).toEqual([]);
+  });
+});
+
+describe('function configuration', () => {
+  const environmentOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Record<string, string> => {
+    const { stack, logicalId } = synth.locate(fnOf(name));
+    const variables = (props(resourceIn(stack, logicalId)).Environment as { Variables: Record<string, unknown> }).Variables;
+    return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, synth.render(value, stack)]));
+  };
+  const tableRef = (definition: typeof sessionsTable | typeof sessionStatesTable | typeof connectionsTable) =>
+    `\${Ref:data/${synth.locate(synth.module.tables.tableFor(definition)).logicalId}}`;
+
+  it('puts all three functions in the realtime stack, next to the APIs', () => {
+    for (const name of ['sessionApi', 'realtime', 'wsAuthorizer'] as const) expect(synth.locate(fnOf(name)).stack.name).toBe('realtime');
+  });
+
+  it('tells each function its table names', () => {
+    expect(environmentOf('sessionApi')).toMatchObject({ SESSIONS_TABLE: tableRef(sessionsTable) });
+    expect(environmentOf('wsAuthorizer')).toMatchObject({ SESSIONS_TABLE: tableRef(sessionsTable) });
+    expect(environmentOf('realtime')).toMatchObject({
+      SESSIONS_TABLE: tableRef(sessionsTable),
+      SESSION_STATES_TABLE: tableRef(sessionStatesTable),
+      CONNECTIONS_TABLE: tableRef(connectionsTable),
+    });
+    expect(environmentOf('sessionApi')).not.toHaveProperty('CONNECTIONS_TABLE');
+    expect(environmentOf('wsAuthorizer')).not.toHaveProperty('CONNECTIONS_TABLE');
+  });
+
+  it('tells the authorizer the user pool and app client whose tokens it verifies', () => {
+    const { cfnUserPool, cfnUserPoolClient } = synth.module.backend.auth.resources.cfnResources;
+    expect(environmentOf('wsAuthorizer')).toMatchObject({
+      USER_POOL_ID: `\${Ref:auth/${synth.locate(cfnUserPool).logicalId}}`,
+      USER_POOL_CLIENT_ID: `\${Ref:auth/${synth.locate(cfnUserPoolClient).logicalId}}`,
+    });
+  });
+
+  it('runs the realtime function with 512 MB for up to 30 s', () => {
+    const { stack, logicalId } = synth.locate(fnOf('realtime'));
+    expect(props(resourceIn(stack, logicalId))).toMatchObject({ MemorySize: 512, Timeout: 30 });
+  });
+});
+
+describe('outputs', () => {
+  it('publishes httpApiUrl, webSocketUrl and region as amplify_outputs custom', () => {
+    const { root } = synth;
+    expect(root.json.Metadata?.['AWS::Amplify::Custom']).toEqual({ version: '1', stackOutputs: ['customOutputs'] });
+    const customOutputs = JSON.parse(synth.render(root.json.Outputs?.customOutputs?.Value, root)) as unknown;
+    const http = synth.locate(synth.module.apis.httpApi).logicalId;
+    const ws = synth.locate(synth.module.apis.webSocketApi).logicalId;
+    expect(customOutputs).toEqual({
+      version: '1.4',
+      custom: {
+        httpApiUrl: `\${GetAtt:realtime/${http}.ApiEndpoint}`,
+        webSocketUrl: `wss://\${Ref:realtime/${ws}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/prod`,
+        region: '${AWS::Region}',
+      },
+    });
+  });
+});
+
+describe('stack dependencies', () => {
+  it('has no circular dependency (CloudFormation validation rule F3004)', () => {
+    const circular = synth.violations.filter((v) => v.ruleName === 'F3004' || /circular/i.test(v.description));
+    expect(circular.map((v) => v.description)).toEqual([]);
+  });
+
+  it('has no dependency cycle between the resources of any template (nested stacks included)', () => {
+    const cycles = synth.stacks.map((stack) => ({ stack: stack.name, cycle: cycleIn(stack) })).filter(({ cycle }) => cycle);
+    expect(cycles).toEqual([]);
+  });
+
+  it('synthesizes with CDK template validation findings treated as errors', () => {
+    expect(synth.synthError?.message).toBeUndefined();
+  });
+
+  it('references nested stacks in one direction only: realtime -> auth, data', () => {
+    const names = new Map(synth.stacks.filter((s) => s.resourceId).map((s) => [s.resourceId!, s.name]));
+    const graph: Record<string, string[]> = {};
+    for (const [logicalId, resource] of resourcesOfType(synth.root, 'AWS::CloudFormation::Stack')) {
+      const referenced = new Set<string>([resource.DependsOn ?? []].flat());
+      collectGetAtts(resource.Properties, referenced);
+      graph[names.get(logicalId)!] = [...referenced].filter((id) => names.has(id)).map((id) => names.get(id)!).sort();
+    }
+    expect(graph).toEqual({ auth: [], data: [], realtime: ['auth', 'data'] });
+  });
+});
+
+function expectThrottled(settings: unknown): void {
+  const { ThrottlingRateLimit, ThrottlingBurstLimit } = (settings ?? {}) as Record<string, number | undefined>;
+  expect(ThrottlingRateLimit).toBeGreaterThan(0);
+  expect(ThrottlingBurstLimit).toBeGreaterThanOrEqual(ThrottlingRateLimit!);
+}
+
+function collectGetAtts(value: unknown, into: Set<string>): void {
+  const getAtt = getAttOf(value);
+  if (getAtt) into.add(getAtt.logicalId);
+  if (value && typeof value === 'object') for (const child of Object.values(value)) collectGetAtts(child, into);
+}
