@@ -81,3 +81,14 @@ async function createUser(stack: LocalStack, codes: Map<string, string>, email: 
   const result = auth.AuthenticationResult as { AccessToken: string; IdToken: string };
   return { email, userId: String(signUp.UserSub), accessToken: result.AccessToken, idToken: result.IdToken };
 }
+
+/** Creates a session through the real HTTP API and returns its id. */
+export async function createSession(stack: LocalStack, token: string, title = 'Test session'): Promise<string> {
+  const response = await fetch(`${stack.httpApiUrl}/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+  });
+  if (response.status !== 201) throw new Error(`create session answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { sessionId: string }).sessionId;
+}

@@ -1,0 +1,278 @@
+import { z } from 'zod';
+
+/**
+ * The WebSocket wire protocol, version 1, shared by the browser client and the realtime
+ * handler. docs/protocol.md explains it; this module is its single source of truth.
+ */
+export const PROTOCOL_VERSION = 1;
+export const WEBSOCKET_STAGE = 'prod';
+
+/** API Gateway's frame limit: a browser sends each message as one frame, so this bounds every client message. */
+export const MAX_CLIENT_MESSAGE_BYTES = 32 * 1024;
+/** Headroom under DynamoDB's 400 KB item limit for the stored canvas. */
+export const MAX_SNAPSHOT_BYTES = 350 * 1024;
+export const MAX_PATCHES_PER_MESSAGE = 50;
+export const CHAT_MAX_LENGTH = 500;
+export const CHAT_NAME_MAX_LENGTH = 40;
+export const RECENT_CHAT_KEPT = 50;
+
+/** Logical canvas: every client scales this to its window. */
+export const CANVAS_WIDTH = 1920;
+export const CANVAS_HEIGHT = 1080;
+
+export const reactionEmojis = ['👏', '❤️', '😂', '🎉', '🤯', '👍', '🔥', '🙌'] as const;
+
+/** Per-connection limits, as [max actions, per window in seconds]. */
+export const rateLimits = {
+  chat: { max: 5, windowSeconds: 10 },
+  react: { max: 10, windowSeconds: 10 },
+  signal: { max: 200, windowSeconds: 10 },
+  runCode: { max: 10, windowSeconds: 60 },
+} as const;
+export type RateLimitedAction = keyof typeof rateLimits;
+
+// ---------------------------------------------------------------- canvas state
+
+export const tileIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1–40 letters, digits, - or _' });
+export const tileKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, { message: 'must be a tile kind id' });
+
+const coordinate = z.number().finite().min(-CANVAS_WIDTH).max(2 * CANVAS_WIDTH);
+const size = z.number().finite().min(1).max(2 * CANVAS_WIDTH);
+export const frameSchema = z.strictObject({
+  x: coordinate,
+  y: coordinate,
+  w: size,
+  h: size,
+  z: z.number().int().min(0).max(1_000_000),
+});
+export type Frame = z.infer<typeof frameSchema>;
+
+/** JSON values a tile's state may hold. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
+);
+const stateKeySchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'must be a state key' });
+const tileStateSchema = z.record(stateKeySchema, jsonSchema);
+export type TileState = Record<string, Json>;
+
+export interface Tile {
+  kind: string;
+  frame: Frame;
+  state: TileState;
+}
+
+export const canvasFlagsSchema = z.strictObject({
+  live: z.boolean().optional(),
+  chatHidden: z.boolean().optional(),
+});
+export type CanvasFlags = z.infer<typeof canvasFlagsSchema>;
+
+export const patchSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('tile.add'), tileId: tileIdSchema, kind: tileKindSchema, frame: frameSchema, state: tileStateSchema }),
+  z.strictObject({ type: z.literal('tile.frame'), tileId: tileIdSchema, frame: frameSchema.partial() }),
+  z.strictObject({
+    type: z.literal('tile.state'),
+    tileId: tileIdSchema,
+    /** Shallow merge: each key replaces that key of the tile's state. */
+    set: tileStateSchema.optional(),
+    unset: z.array(stateKeySchema).max(40).optional(),
+  }),
+  z.strictObject({ type: z.literal('tile.remove'), tileId: tileIdSchema }),
+  z.strictObject({ type: z.literal('canvas.set'), set: canvasFlagsSchema }),
+]);
+export type Patch = z.infer<typeof patchSchema>;
+
+export interface CanvasSnapshot {
+  seq: number;
+  tiles: Record<string, Tile>;
+  canvas: CanvasFlags;
+}
+
+// ---------------------------------------------------------------- client -> server
+
+const epochMs = z.number().nonnegative().max(8.64e15);
+const base = { v: z.literal(PROTOCOL_VERSION, { message: `must be ${PROTOCOL_VERSION}, the protocol version` }) };
+
+export const clientMessageSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    ...base,
+    action: z.literal('publishState'),
+    /** The host's own counter, echoed in the ack so it can match replies to batches. */
+    clientSeq: z.number().int().nonnegative(),
+    patches: z.array(patchSchema).min(1).max(MAX_PATCHES_PER_MESSAGE),
+  }),
+  z.strictObject({ ...base, action: z.literal('sync'), clientTime: epochMs.optional() }),
+  z.strictObject({ ...base, action: z.literal('ping'), clientTime: epochMs }),
+  z.strictObject({
+    ...base,
+    action: z.literal('signal'),
+    /** A viewer signals 'host'; the host names a viewer's connection id. */
+    to: z.string().min(1).max(128),
+    data: z.record(z.string(), jsonSchema),
+  }),
+  z.strictObject({
+    ...base,
+    action: z.literal('chat'),
+    name: z.string().trim().min(1).max(CHAT_NAME_MAX_LENGTH),
+    text: z.string().trim().min(1, { message: 'must not be empty' }).max(CHAT_MAX_LENGTH, { message: `must be at most ${CHAT_MAX_LENGTH} characters` }),
+  }),
+  z.strictObject({ ...base, action: z.literal('react'), emoji: z.enum(reactionEmojis, { message: 'is not an allowed reaction' }) }),
+  z.strictObject({ ...base, action: z.literal('end') }),
+  z.strictObject({
+    ...base,
+    action: z.literal('runCode'),
+    tileId: tileIdSchema,
+    stdin: z.string().max(16 * 1024).default(''),
+  }),
+]);
+export type ClientMessage = z.input<typeof clientMessageSchema>;
+export type ParsedClientMessage = z.output<typeof clientMessageSchema>;
+
+/** Route keys: API Gateway selects them by the `action` field; anything else goes to $default. */
+export const webSocketActions = ['publishState', 'sync', 'ping', 'signal', 'chat', 'react', 'end', 'runCode'] as const;
+export type WebSocketAction = (typeof webSocketActions)[number];
+
+// ---------------------------------------------------------------- server -> client
+
+export interface ChatMessage {
+  id: string;
+  name: string;
+  text: string;
+  role: 'host' | 'viewer';
+  at: number;
+}
+
+export type RejectionCode =
+  | 'bad_message'
+  | 'too_large'
+  | 'unknown_action'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'session_ended'
+  | 'unknown_tile'
+  | 'snapshot_too_large'
+  | 'not_found'
+  | 'unavailable'
+  | 'internal';
+
+export type ServerMessage =
+  | {
+      type: 'snapshot';
+      v: 1;
+      sessionId: string;
+      connectionId: string;
+      role: 'host' | 'viewer';
+      snapshot: CanvasSnapshot;
+      chat: ChatMessage[];
+      viewerCount: number;
+      serverTime: number;
+      clientTime?: number;
+      ended: boolean;
+    }
+  | { type: 'patch'; v: 1; seq: number; patches: Patch[]; at: number }
+  | { type: 'ack'; v: 1; clientSeq: number; seq: number }
+  | { type: 'pong'; v: 1; clientTime: number; serverTime: number }
+  | { type: 'chat'; v: 1; seq: number; message: ChatMessage }
+  | { type: 'reaction'; v: 1; emoji: string; at: number }
+  | { type: 'presence'; v: 1; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }
+  | { type: 'signal'; v: 1; from: string; fromRole: 'host' | 'viewer'; data: Record<string, Json> }
+  | { type: 'ended'; v: 1; at: number }
+  | { type: 'error'; v: 1; code: RejectionCode; message: string; action?: string; clientSeq?: number };
+
+/** Applies one patch to a snapshot, exactly as the server stores it. Pure: returns a new snapshot. */
+export function applyPatch(snapshot: CanvasSnapshot, patch: Patch): CanvasSnapshot {
+  const tiles = { ...snapshot.tiles };
+  switch (patch.type) {
+    case 'tile.add':
+      tiles[patch.tileId] = { kind: patch.kind, frame: patch.frame, state: patch.state };
+      break;
+    case 'tile.frame': {
+      const tile = tiles[patch.tileId];
+      if (tile) tiles[patch.tileId] = { ...tile, frame: { ...tile.frame, ...definedOnly(patch.frame) } };
+      break;
+    }
+    case 'tile.state': {
+      const tile = tiles[patch.tileId];
+      if (!tile) break;
+      const state = { ...tile.state, ...patch.set };
+      for (const key of patch.unset ?? []) delete state[key];
+      tiles[patch.tileId] = { ...tile, state };
+      break;
+    }
+    case 'tile.remove':
+      delete tiles[patch.tileId];
+      break;
+    case 'canvas.set':
+      return { ...snapshot, canvas: { ...snapshot.canvas, ...definedOnly(patch.set) } };
+  }
+  return { ...snapshot, tiles };
+}
+
+export function applyPatches(snapshot: CanvasSnapshot, patches: readonly Patch[], seq: number): CanvasSnapshot {
+  return { ...patches.reduce(applyPatch, snapshot), seq };
+}
+
+export const emptySnapshot: CanvasSnapshot = { seq: 0, tiles: {}, canvas: {} };
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type ParseResult =
+  | { ok: true; message: ParsedClientMessage }
+  | { ok: false; code: RejectionCode; message: string; action?: string; clientSeq?: number };
+
+/** Validates one raw client frame; every failure names its reason. */
+export function parseClientMessage(raw: string | undefined): ParseResult {
+  if (raw === undefined || raw === '') return { ok: false, code: 'bad_message', message: 'The message is empty.' };
+  if (byteLength(raw) > MAX_CLIENT_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      code: 'too_large',
+      message: `The message is larger than ${MAX_CLIENT_MESSAGE_BYTES / 1024} KB. Split it into smaller messages.`,
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw, rejectPrototypeKeys);
+  } catch (error) {
+    if (error instanceof ForbiddenKeyError) return { ok: false, code: 'bad_message', message: error.message };
+    return { ok: false, code: 'bad_message', message: 'The message is not valid JSON.' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'bad_message', message: 'The message must be a JSON object.' };
+  }
+  const record = value as Record<string, unknown>;
+  const action = typeof record.action === 'string' ? record.action.slice(0, 40) : undefined;
+  const clientSeq = typeof record.clientSeq === 'number' ? record.clientSeq : undefined;
+  if (action === undefined || !(webSocketActions as readonly string[]).includes(action)) {
+    return {
+      ok: false,
+      code: 'unknown_action',
+      message: `Unknown action${action ? ` "${action}"` : ''}. Expected one of: ${webSocketActions.join(', ')}.`,
+      ...(action ? { action } : {}),
+    };
+  }
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const details = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`)
+      .join('; ');
+    return { ok: false, code: 'bad_message', message: `Invalid ${action} message: ${details}.`, action, ...(clientSeq !== undefined ? { clientSeq } : {}) };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+class ForbiddenKeyError extends Error {}
+
+/** "__proto__" survives JSON.parse as an own key but becomes a prototype when copied: refuse it outright. */
+function rejectPrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new ForbiddenKeyError('The message contains the forbidden key "__proto__".');
+  return value;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

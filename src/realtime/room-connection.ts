@@ -1,0 +1,358 @@
+import {
+  MAX_CLIENT_MESSAGE_BYTES,
+  MAX_PATCHES_PER_MESSAGE,
+  PROTOCOL_VERSION,
+  applyPatches,
+  emptySnapshot,
+  type CanvasSnapshot,
+  type ChatMessage,
+  type ClientMessage,
+  type Json,
+  type Patch,
+  type RejectionCode,
+  type ServerMessage,
+} from '../protocol/realtime';
+import { coalescePatches } from './coalesce-patches';
+import { ClockOffset } from './clock-offset';
+import { nextBackoffMs } from './backoff';
+
+/**
+ * The browser's side of a room: one WebSocket that reconnects with backoff and jitter,
+ * keeps a replica of the canvas in sequence order, resyncs from the stored snapshot on a
+ * gap or after reconnecting, and (for the host) queues patches while offline.
+ */
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'ended' | 'refused' | 'closed';
+
+export type RoomEvent =
+  | { type: 'status'; status: ConnectionStatus; reason?: string }
+  | { type: 'snapshot'; snapshot: CanvasSnapshot }
+  | { type: 'chat'; message: ChatMessage }
+  | { type: 'chatHistory'; messages: ChatMessage[] }
+  | { type: 'reaction'; emoji: string }
+  | { type: 'presence'; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }
+  | { type: 'signal'; from: string; fromRole: 'host' | 'viewer'; data: Record<string, Json> }
+  | { type: 'rejected'; code: RejectionCode; message: string; action?: string };
+
+export interface RoomConnectionOptions {
+  webSocketUrl: string;
+  sessionId: string;
+  /** The host's access token; viewers connect without one. */
+  getToken?: () => Promise<string | undefined>;
+  /** Asked after a refused handshake, since browsers do not see the HTTP status: is the session still open? */
+  checkSession?: () => Promise<'active' | 'ended' | 'missing'>;
+  WebSocketImpl?: typeof WebSocket;
+  /** How long a gap in the sequence may stay open before resyncing from the snapshot. */
+  gapTimeoutMs?: number;
+  /** Keeps API Gateway's 10-minute idle timeout away, and refreshes the clock offset. */
+  heartbeatMs?: number;
+  random?: () => number;
+}
+
+type Listener = (event: RoomEvent) => void;
+
+export class RoomConnection {
+  status: ConnectionStatus = 'connecting';
+  role: 'host' | 'viewer' | undefined;
+  connectionId: string | undefined;
+  viewerCount = 0;
+  readonly clock = new ClockOffset();
+  /** The canvas as the server has sequenced it, plus (for the host) patches not yet acknowledged. */
+  snapshot: CanvasSnapshot = emptySnapshot;
+
+  private socket: WebSocket | undefined;
+  private listeners = new Set<Listener>();
+  private confirmed: CanvasSnapshot = emptySnapshot;
+  private buffered = new Map<number, Extract<ServerMessage, { type: 'patch' | 'chat' | 'ack' }>>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private attempt = 0;
+  private synced = false;
+  private stopped = false;
+  private pending: Patch[] = [];
+  private inFlight: { clientSeq: number; patches: Patch[] } | undefined;
+  private clientSeq = 0;
+
+  constructor(private readonly options: RoomConnectionOptions) {
+    void this.open();
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Host only: applies at once locally, sends in order, survives disconnections. */
+  publish(patches: Patch[]): void {
+    if (patches.length === 0) return;
+    this.pending.push(...patches);
+    this.snapshot = applyPatches(this.snapshot, patches, this.snapshot.seq);
+    this.emit({ type: 'snapshot', snapshot: this.snapshot });
+    this.flush();
+  }
+
+  /** Patches waiting for the server: shown as "saving" or "offline" in the UI. */
+  get unconfirmedCount(): number {
+    return this.pending.length + (this.inFlight?.patches.length ?? 0);
+  }
+
+  chat(name: string, text: string): void {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'chat', name, text });
+  }
+
+  react(emoji: string): void {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'react', emoji } as ClientMessage);
+  }
+
+  signal(to: string, data: Record<string, Json>): void {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'signal', to, data });
+  }
+
+  end(): void {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'end' });
+  }
+
+  runCode(tileId: string, stdin: string): void {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'runCode', tileId, stdin });
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.clearTimers();
+    this.socket?.close(1000, 'Closed by the client');
+    this.setStatus('closed');
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  private async open() {
+    if (this.stopped) return;
+    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    const query = new URLSearchParams({ sessionId: this.options.sessionId });
+    try {
+      const token = await this.options.getToken?.();
+      if (token) query.set('token', token);
+    } catch {
+      // Without a fresh token the host connects as a viewer would be refused; retry later.
+    }
+    if (this.stopped) return;
+    const Impl = this.options.WebSocketImpl ?? WebSocket;
+    const socket = new Impl(`${this.options.webSocketUrl}?${query}`);
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.attempt = 0;
+      this.synced = false;
+      this.requestSync();
+      this.startHeartbeat();
+    };
+    socket.onmessage = (event) => this.receive(String(event.data));
+    // A failed connection also fires close, which is where recovery happens.
+    socket.onerror = () => undefined;
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.clearTimers();
+      if (this.inFlight) {
+        // Unacknowledged work goes back to the front of the queue; every patch is idempotent.
+        this.pending.unshift(...this.inFlight.patches);
+        this.inFlight = undefined;
+      }
+      if (this.stopped || this.status === 'ended') return;
+      void this.afterClose(opened);
+    };
+  }
+
+  private async afterClose(wasOpen: boolean) {
+    if (!wasOpen && this.options.checkSession) {
+      const state = await this.options.checkSession().catch(() => 'active' as const);
+      if (state === 'ended') return this.finish('ended', 'The host ended this session.');
+      if (state === 'missing') return this.finish('refused', 'This session does not exist.');
+    }
+    this.attempt++;
+    this.setStatus('reconnecting');
+    this.reconnectTimer = setTimeout(() => void this.open(), nextBackoffMs(this.attempt, this.options.random ?? Math.random));
+  }
+
+  private finish(status: 'ended' | 'refused', reason: string) {
+    this.stopped = true;
+    this.clearTimers();
+    this.setStatus(status, reason);
+  }
+
+  private startHeartbeat() {
+    this.ping();
+    // A few quick samples at first give a good clock offset; then a slow heartbeat.
+    for (const delay of [150, 400, 900]) setTimeout(() => this.ping(), delay);
+    this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatMs ?? 60_000);
+  }
+
+  private ping() {
+    if (this.status === 'open' || this.socket?.readyState === 1) {
+      this.sendNow({ v: PROTOCOL_VERSION, action: 'ping', clientTime: Date.now() });
+    }
+  }
+
+  private requestSync() {
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'sync', clientTime: Date.now() });
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  private receive(raw: string) {
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(raw) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (message.type) {
+      case 'snapshot':
+        return this.onSnapshot(message);
+      case 'patch':
+      case 'chat':
+      case 'ack':
+        return this.onSequenced(message);
+      case 'pong':
+        this.clock.addSample(message.clientTime, message.serverTime, Date.now());
+        return;
+      case 'reaction':
+        return this.emit({ type: 'reaction', emoji: message.emoji });
+      case 'presence':
+        this.viewerCount = message.viewerCount;
+        return this.emit({ type: 'presence', viewerCount: message.viewerCount, event: message.event, connectionId: message.connectionId });
+      case 'signal':
+        return this.emit({ type: 'signal', from: message.from, fromRole: message.fromRole, data: message.data });
+      case 'ended':
+        this.socket?.close(1000, 'Session ended');
+        return this.finish('ended', 'The host ended this session.');
+      case 'error':
+        return this.onRejected(message);
+    }
+  }
+
+  private onSnapshot(message: Extract<ServerMessage, { type: 'snapshot' }>) {
+    this.role = message.role;
+    this.connectionId = message.connectionId;
+    this.viewerCount = message.viewerCount;
+    if (message.clientTime !== undefined) this.clock.addSample(message.clientTime, message.serverTime, Date.now());
+    if (message.ended) {
+      this.socket?.close(1000, 'Session ended');
+      return this.finish('ended', 'The host ended this session.');
+    }
+    this.confirmed = message.snapshot;
+    for (const seq of [...this.buffered.keys()]) if (seq <= message.snapshot.seq) this.buffered.delete(seq);
+    this.rebase();
+    this.emit({ type: 'chatHistory', messages: message.chat });
+    this.emit({ type: 'presence', viewerCount: message.viewerCount });
+    this.synced = true;
+    this.setStatus('open');
+    this.drain();
+    this.flush();
+  }
+
+  /** Applies sequenced messages strictly in order; a gap waits briefly, then resyncs. */
+  private onSequenced(message: Extract<ServerMessage, { type: 'patch' | 'chat' | 'ack' }>) {
+    if (message.type === 'ack') {
+      if (this.inFlight?.clientSeq === message.clientSeq) {
+        const { patches } = this.inFlight;
+        this.inFlight = undefined;
+        // The host's own batch becomes part of the confirmed canvas at its sequence number.
+        this.buffered.set(message.seq, { type: 'patch', v: 1, seq: message.seq, patches, at: Date.now() });
+        this.flush();
+      }
+    } else {
+      this.buffered.set(message.seq, message);
+    }
+    if (this.synced) this.drain();
+  }
+
+  private drain() {
+    let next = this.buffered.get(this.confirmed.seq + 1);
+    let changed = false;
+    while (next) {
+      this.buffered.delete(next.seq);
+      if (next.type === 'patch') {
+        this.confirmed = applyPatches(this.confirmed, next.patches, next.seq);
+        changed = true;
+      } else {
+        this.confirmed = { ...this.confirmed, seq: next.seq };
+        if (next.type === 'chat') this.emit({ type: 'chat', message: next.message });
+      }
+      next = this.buffered.get(this.confirmed.seq + 1);
+    }
+    for (const seq of [...this.buffered.keys()]) if (seq <= this.confirmed.seq) this.buffered.delete(seq);
+    if (changed) this.rebase();
+    if (this.buffered.size > 0 && !this.gapTimer) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        if (this.buffered.size > 0) this.requestSync();
+      }, this.options.gapTimeoutMs ?? 1000);
+    } else if (this.buffered.size === 0 && this.gapTimer) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+  }
+
+  /** The visible canvas: confirmed state with the host's unconfirmed patches on top. */
+  private rebase() {
+    const unconfirmed = [...(this.inFlight?.patches ?? []), ...this.pending];
+    this.snapshot = applyPatches(this.confirmed, unconfirmed, this.confirmed.seq);
+    this.emit({ type: 'snapshot', snapshot: this.snapshot });
+  }
+
+  private onRejected(message: Extract<ServerMessage, { type: 'error' }>) {
+    if (message.action === 'publishState' && this.inFlight && message.clientSeq === this.inFlight.clientSeq) {
+      // The server refused this batch: drop it and show the server's truth.
+      this.inFlight = undefined;
+      this.requestSync();
+    }
+    this.emit({ type: 'rejected', code: message.code, message: message.message, action: message.action });
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  private flush() {
+    if (this.inFlight || this.pending.length === 0 || !this.synced || this.socket?.readyState !== 1) return;
+    const queue = coalescePatches(this.pending);
+    const batch: Patch[] = [];
+    let size = 200;
+    while (queue.length && batch.length < MAX_PATCHES_PER_MESSAGE) {
+      const patchSize = new TextEncoder().encode(JSON.stringify(queue[0])).length + 1;
+      if (size + patchSize > MAX_CLIENT_MESSAGE_BYTES && batch.length > 0) break;
+      if (size + patchSize > MAX_CLIENT_MESSAGE_BYTES) {
+        queue.shift();
+        this.emit({ type: 'rejected', code: 'too_large', message: 'A change was too large to send and was dropped.', action: 'publishState' });
+        continue;
+      }
+      size += patchSize;
+      batch.push(queue.shift()!);
+    }
+    this.pending = queue;
+    if (batch.length === 0) return;
+    this.inFlight = { clientSeq: ++this.clientSeq, patches: batch };
+    this.sendNow({ v: PROTOCOL_VERSION, action: 'publishState', clientSeq: this.clientSeq, patches: batch });
+  }
+
+  private sendNow(message: ClientMessage) {
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(message));
+  }
+
+  private setStatus(status: ConnectionStatus, reason?: string) {
+    if (this.status === status) return;
+    this.status = status;
+    this.emit({ type: 'status', status, ...(reason ? { reason } : {}) });
+  }
+
+  private emit(event: RoomEvent) {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private clearTimers() {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.gapTimer);
+    clearTimeout(this.reconnectTimer);
+    this.heartbeat = this.gapTimer = this.reconnectTimer = undefined;
+  }
+}

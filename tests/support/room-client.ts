@@ -1,0 +1,74 @@
+import WebSocket from 'ws';
+import type { ClientMessage, ServerMessage } from '../../src/protocol/realtime.js';
+
+/** A raw protocol client for integration tests: records every server message in order. */
+export class RoomClient {
+  readonly received: ServerMessage[] = [];
+  private waiters: Array<{ match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
+  closed?: { code: number; reason: string };
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as ServerMessage;
+      this.received.push(message);
+      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+    });
+    socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  static connect(url: string, query: Record<string, string>): Promise<RoomClient> {
+    const socket = new WebSocket(`${url}?${new URLSearchParams(query)}`);
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new RoomClient(socket)));
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => reject(Object.assign(new Error(`HTTP ${response.statusCode}: ${body}`), { status: response.statusCode, body })));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: ClientMessage | Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.socket.send(data);
+  }
+
+  /** Resolves with the first message, already received or yet to come, that matches. */
+  waitFor<T extends ServerMessage['type']>(
+    type: T,
+    match: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+    timeoutMs = 5000,
+    since = 0,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    const test = (m: ServerMessage) => m.type === type && match(m as Extract<ServerMessage, { type: T }>);
+    const existing = this.received.slice(since).find(test);
+    if (existing) return Promise.resolve(existing as Extract<ServerMessage, { type: T }>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}`)), timeoutMs);
+      this.waiters.push({ match: test, resolve: (m) => (clearTimeout(timer), resolve(m as Extract<ServerMessage, { type: T }>)) });
+    });
+  }
+
+  /** Sends and waits for the next reply of a type, ignoring earlier ones. */
+  async request<T extends ServerMessage['type']>(message: ClientMessage | Record<string, unknown>, type: T, timeoutMs = 5000) {
+    const since = this.received.length;
+    this.send(message);
+    return this.waitFor(type, () => true, timeoutMs, since);
+  }
+
+  of<T extends ServerMessage['type']>(type: T): Array<Extract<ServerMessage, { type: T }>> {
+    return this.received.filter((m) => m.type === type) as Array<Extract<ServerMessage, { type: T }>>;
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
