@@ -10,12 +10,19 @@ export interface LocalDynamo {
   endpoint: string;
   /** Physical table name per table definition (locally, the logical name). */
   tableNames: Record<string, string>;
+  /** Requests served so far, by operation: lets benchmarks count DynamoDB work per action. */
+  requestCounts(): Record<string, number>;
   close(): Promise<void>;
 }
 
 export async function startLocalDynamo(options: { dataDir?: string; port: number; host: string }): Promise<LocalDynamo> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  const counts: Record<string, number> = {};
+  server.prependListener('request', (request) => {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    counts[operation] = (counts[operation] ?? 0) + 1;
+  });
   const port = await listen(server, options.port, options.host, 'DynamoDB', 'STREAMCANVAS_DYNAMO_PORT');
   const endpoint = `http://${options.host}:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -27,6 +34,7 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
   return {
     endpoint,
     tableNames: Object.fromEntries(tableDefinitions.map((table) => [table.envVar, table.logicalName])),
+    requestCounts: () => ({ ...counts }),
     close: () => closeServer(server),
   };
 }

@@ -123,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       webSocketUrl: webSocket.url,
       cognito,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoRequestCounts: dynamo.requestCounts,
       outputs,
       webSocketConnectionCount: () => webSocket.connectionCount(),
       /** Stops and starts the WebSocket gateway on the same port, as an outage would. */

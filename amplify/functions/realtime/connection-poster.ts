@@ -1,9 +1,5 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
+import { signedPoster } from './signed-post.js';
 
 /** Sends to one WebSocket connection through API Gateway's @connections management API. */
 export interface ConnectionPoster {
@@ -12,7 +8,7 @@ export interface ConnectionPoster {
   close(connectionId: string): Promise<void>;
 }
 
-const clients = new Map<string, ApiGatewayManagementApiClient>();
+const posters = new Map<string, ConnectionPoster>();
 
 /**
  * The management endpoint is the API's own URL, from the event; the SDK's standard
@@ -22,18 +18,28 @@ export function managementEndpoint(domainName: string, stage: string): string {
   return process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI || `https://${domainName}/${stage}`;
 }
 
+/** One poster per endpoint for the life of the process: its connections stay warm between invocations. */
 export function managementApiPoster(endpoint: string): ConnectionPoster {
-  let client = clients.get(endpoint);
-  if (!client) clients.set(endpoint, (client = new ApiGatewayManagementApiClient({ endpoint })));
-  const api = client;
+  let existing = posters.get(endpoint);
+  if (!existing) posters.set(endpoint, (existing = createPoster(endpoint)));
+  return existing;
+}
+
+function createPoster(endpoint: string): ConnectionPoster {
+  const api = new ApiGatewayManagementApiClient({ endpoint });
+  const poster = signedPoster(endpoint);
   return {
     async post(connectionId, data) {
-      try {
-        await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
-        return 'sent';
-      } catch (error) {
-        if (error instanceof GoneException) return 'gone';
-        throw error;
+      // One retry for throttling or a transient server error, as the SDK would.
+      for (let attempt = 1; ; attempt++) {
+        const { status, errorType } = await poster.post(`/@connections/${encodeURIComponent(connectionId)}`, data);
+        if (status >= 200 && status < 300) return 'sent';
+        if (status === 410 || errorType === 'GoneException') return 'gone';
+        if (attempt < 2 && (status === 429 || status >= 500)) {
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+          continue;
+        }
+        throw new Error(`PostToConnection answered ${status}${errorType ? ` ${errorType}` : ''}`);
       }
     },
     async close(connectionId) {

@@ -1,0 +1,59 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { benchRealtime } from './realtime.js';
+
+/**
+ * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
+ * writes them to bench/results/latest.json. Speed targets live here, never in tests.
+ */
+const sections: Record<string, () => Promise<unknown>> = {
+  realtime: () => benchRealtime(),
+};
+
+async function main() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const unknown = wanted.filter((name) => !(name in sections));
+  if (unknown.length) {
+    console.error(`Unknown benchmark section: ${unknown.join(', ')}. Choose from: ${Object.keys(sections).join(', ')}.`);
+    process.exit(2);
+  }
+  const results: Record<string, unknown> = { machine: machineInfo(), startedAt: new Date().toISOString() };
+  for (const name of wanted.length ? wanted : Object.keys(sections)) {
+    console.log(`\n== ${name}`);
+    const started = performance.now();
+    results[name] = await sections[name]!();
+    console.log(format(name, results[name]));
+    console.log(`   (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nWrote bench/results/latest.json');
+}
+
+function format(name: string, value: unknown): string {
+  if (name === 'realtime') {
+    const rows = value as Awaited<ReturnType<typeof benchRealtime>>;
+    return [
+      '   viewers   p50 ms   p95 ms   p99 ms   DynamoDB requests/publish',
+      ...rows.map(
+        (r) =>
+          `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99
+            .toFixed(1)
+            .padStart(8)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', ')})`,
+      ),
+    ].join('\n');
+  }
+  return JSON.stringify(value, null, 2);
+}
+
+function machineInfo() {
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
