@@ -9,7 +9,7 @@ export function coalescePatches(patches: readonly Patch[]): Patch[] {
   for (const patch of patches) {
     const last = out[out.length - 1];
     if (last && patch.type === 'tile.frame' && last.type === 'tile.frame' && last.tileId === patch.tileId) {
-      out[out.length - 1] = { ...last, frame: { ...last.frame, ...patch.frame } };
+      out[out.length - 1] = { ...last, frame: { ...last.frame, ...definedOnly(patch.frame) } };
     } else if (last && patch.type === 'tile.frame' && last.type === 'tile.add' && last.tileId === patch.tileId) {
       out[out.length - 1] = { ...last, frame: { ...last.frame, ...definedOnly(patch.frame) } };
     } else if (last && patch.type === 'tile.state' && last.type === 'tile.state' && last.tileId === patch.tileId && !last.unset && !patch.unset) {

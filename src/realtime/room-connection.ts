@@ -241,8 +241,9 @@ export class RoomConnection {
       this.socket?.close(1000, 'Session ended');
       return this.finish('ended', 'The host ended this session.');
     }
-    this.confirmed = message.snapshot;
-    for (const seq of [...this.buffered.keys()]) if (seq <= message.snapshot.seq) this.buffered.delete(seq);
+    // A snapshot read before messages this client has already applied must not roll them back.
+    if (message.snapshot.seq >= this.confirmed.seq) this.confirmed = message.snapshot;
+    for (const seq of [...this.buffered.keys()]) if (seq <= this.confirmed.seq) this.buffered.delete(seq);
     this.rebase();
     this.emit({ type: 'chatHistory', messages: message.chat });
     this.emit({ type: 'presence', viewerCount: message.viewerCount });

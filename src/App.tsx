@@ -1,0 +1,85 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { BrowserRouter, Route, Routes, useLocation } from 'react-router-dom';
+import { SessionsApiProvider } from './api/context';
+import { AppConfigProvider } from './config';
+import type { AppConfig } from './config';
+import { LandingPage } from './pages/LandingPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { routeModules } from './routes';
+import { SkipLink } from './ui/AppHeader';
+import { ErrorBoundary } from './ui/ErrorBoundary';
+import { LoadingPage } from './ui/Spinner';
+import { ToastProvider } from './ui/Toast';
+
+const WatchPage = lazy(routeModules.watch);
+const HostShell = lazy(routeModules.hostShell);
+const RequireHost = lazy(() => routeModules.hostShell().then((module) => ({ default: module.RequireHost })));
+const SignInPage = lazy(routeModules.signIn);
+const DashboardPage = lazy(routeModules.dashboard);
+const StudioPage = lazy(routeModules.studio);
+
+function Page({ children, label = 'Loading…' }: { children: ReactNode; label?: string }) {
+  return <Suspense fallback={<LoadingPage label={label} />}>{children}</Suspense>;
+}
+
+/** Every route. Rendered inside a router and the config/API/toast providers (see App). */
+export function AppRoutes() {
+  const location = useLocation();
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <Routes>
+        <Route path="/" element={<LandingPage />} />
+        <Route
+          path="/watch/:sessionId"
+          element={
+            <Page label="Loading the session…">
+              <WatchPage />
+            </Page>
+          }
+        />
+        <Route
+          element={
+            <Page>
+              <HostShell />
+            </Page>
+          }
+        >
+          <Route
+            path="/signin"
+            element={
+              <Page>
+                <SignInPage />
+              </Page>
+            }
+          />
+          <Route
+            element={
+              <Page label="Checking your sign-in…">
+                <RequireHost />
+              </Page>
+            }
+          >
+            <Route path="/dashboard" element={<DashboardPage />} />
+            <Route path="/studio/:sessionId" element={<StudioPage />} />
+          </Route>
+        </Route>
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </ErrorBoundary>
+  );
+}
+
+export function App({ loadConfig }: { loadConfig: () => Promise<AppConfig> }) {
+  return (
+    <BrowserRouter>
+      <ToastProvider>
+        <SkipLink />
+        <AppConfigProvider load={loadConfig}>
+          <SessionsApiProvider>
+            <AppRoutes />
+          </SessionsApiProvider>
+        </AppConfigProvider>
+      </ToastProvider>
+    </BrowserRouter>
+  );
+}

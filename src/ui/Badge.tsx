@@ -1,0 +1,13 @@
+import type { ReactNode } from 'react';
+
+export type BadgeTone = 'neutral' | 'success' | 'danger' | 'info' | 'live';
+
+export function Badge({ tone = 'neutral', dot = false, children }: { tone?: BadgeTone; dot?: boolean; children: ReactNode }) {
+  const className = tone === 'live' ? 'badge badge--danger badge--live' : tone === 'neutral' ? 'badge' : `badge badge--${tone}`;
+  return (
+    <span className={className}>
+      {dot || tone === 'live' ? <span className="badge__dot" aria-hidden="true" /> : null}
+      {children}
+    </span>
+  );
+}

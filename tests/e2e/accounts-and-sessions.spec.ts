@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { PASSWORD, codeFor, expectNoExternalRequests, forbidExternalRequests, uniqueEmail } from './support';
+
+/** Issue 2's flow as a new user lives it: account, session, viewer link, end, sign out. */
+test('sign up, confirm, sign in, create a session, watch it signed out, end it, sign out', async ({ page, browser }) => {
+  const external = forbidExternalRequests(page);
+  const email = uniqueEmail('host');
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'StreamCanvas' })).toBeVisible();
+  await page.getByRole('link', { name: 'Sign in to host' }).click();
+
+  await page.getByRole('tab', { name: 'Create Account' }).click();
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create Account' }).click();
+
+  await page.getByRole('textbox', { name: 'Confirmation Code' }).fill(await codeFor(email));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  // Amplify signs the new user in after confirmation; otherwise sign in by hand.
+  const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+  if (await signIn.isVisible().catch(() => false)) {
+    await page.getByRole('textbox', { name: 'Email' }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await signIn.click();
+  }
+  await expect(page).toHaveURL(/\/dashboard/);
+  await expect(page.getByTestId('user-email')).toContainText(email);
+  await expect(page.getByRole('heading', { name: 'No sessions yet' })).toBeVisible();
+
+  await page.getByRole('textbox', { name: 'Session title' }).fill('Live coding: binary search');
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByRole('textbox', { name: 'Session title' }).fill('Second session');
+  await page.getByRole('button', { name: 'New session' }).click();
+
+  const list = page.getByRole('list', { name: 'Your sessions' });
+  await expect(list.getByRole('listitem')).toHaveCount(2);
+  await expect(list.getByRole('listitem').first()).toContainText('Second session');
+  const row = list.getByRole('listitem').filter({ hasText: 'Live coding: binary search' });
+  await expect(row).toContainText('Active');
+
+  const viewerLink = await row.getByRole('link', { name: 'Copy viewer link' }).getAttribute('href');
+  expect(viewerLink).toMatch(/\/watch\/[0-9a-f-]{36}$/);
+
+  // A second, signed-out browser context opens the viewer link.
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  const viewerExternal = forbidExternalRequests(viewer);
+  await viewer.goto(new URL(viewerLink!, page.url()).toString());
+  await expect(viewer.getByRole('region', { name: 'Canvas of Live coding: binary search' })).toBeVisible();
+
+  await row.getByRole('button', { name: 'End', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'End this session?' });
+  await dialog.getByRole('button', { name: 'End session' }).click();
+  await expect(row).toContainText('Ended');
+
+  await viewer.reload();
+  await expect(viewer.getByRole('heading', { name: 'This session has ended' })).toBeVisible();
+  await viewerContext.close();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/signin/);
+
+  await expectNoExternalRequests(external);
+  await expectNoExternalRequests(viewerExternal);
+});
