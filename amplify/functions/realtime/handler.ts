@@ -8,8 +8,14 @@ import {
   type RateLimitedAction,
   type RejectionCode,
   type ServerMessage,
+  webSocketActions,
 } from '../../../src/protocol/realtime.js';
-import { CONNECTION_MAX_AGE_SECONDS, connectionsTableAccess, type ConnectionsTable } from '../../data/connections-table.js';
+import {
+  CONNECTION_MAX_AGE_SECONDS,
+  connectionsTableAccess,
+  type ConnectionItem,
+  type ConnectionsTable,
+} from '../../data/connections-table.js';
 import { documentClient } from '../../data/document-client.js';
 import { sessionStatesTableAccess, type SessionStatesTable } from '../../data/session-states-table.js';
 import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
@@ -62,7 +68,10 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
     } catch (error) {
       d.log({ level: 'error', message: 'realtime action failed', routeKey, error: String(error) });
       if (routeKey !== '$connect' && routeKey !== '$disconnect') {
-        await send(poster, connectionId, rejection('internal', 'Something went wrong on our side. Try again.')).catch(() => undefined);
+        // With the action and clientSeq, the host can tell which batch failed instead of waiting for its ack forever.
+        await send(poster, connectionId, { ...rejection('internal', 'Something went wrong on our side. Try again.'), ...replyContext(event.body) }).catch(
+          () => undefined,
+        );
       } else if (routeKey === '$connect') {
         return { statusCode: 500 };
       }
@@ -224,12 +233,14 @@ async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps)
 
 async function signal(caller: Caller, to: string, data: Record<string, unknown>, d: RealtimeDeps) {
   let targets: string[];
+  const known: ConnectionItem[] = [];
   if (caller.role === 'viewer') {
     if (to !== 'host') return send(caller.poster, caller.connectionId, { ...rejection('forbidden', 'Viewers may only signal the host.'), action: 'signal' });
     targets = (await d.states.getHead(caller.sessionId)).hostConnections;
   } else {
     const target = await d.connections.get(to);
-    targets = target?.sessionId === caller.sessionId ? [to] : [];
+    if (target?.sessionId === caller.sessionId) known.push(target);
+    targets = known.map((c) => c.connectionId);
   }
   const message = JSON.stringify({ type: 'signal', v: PROTOCOL_VERSION, from: caller.connectionId, fromRole: caller.role, data });
   const result = await fanOut(caller.poster, targets, message);
@@ -239,7 +250,7 @@ async function signal(caller: Caller, to: string, data: Record<string, unknown>,
       action: 'signal',
     });
   }
-  if (result.gone.length) await forgetGone(caller, d, result.gone);
+  if (result.gone.length) await forgetGone(caller, d, result.gone, known);
 }
 
 async function end(caller: Caller, d: RealtimeDeps) {
@@ -261,14 +272,40 @@ async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: Serv
   const targets = connections.map((c) => c.connectionId).filter((id) => id !== except);
   const result = await fanOut(caller.poster, targets, JSON.stringify(message));
   if (result.failed) d.log({ level: 'warn', message: 'fan-out posts failed', failed: result.failed, sessionId: caller.sessionId });
-  if (result.gone.length) await forgetGone(caller, d, result.gone);
+  if (result.gone.length) await forgetGone(caller, d, result.gone, connections);
 }
 
-async function forgetGone(caller: Caller, d: RealtimeDeps, gone: string[]) {
-  const removed = await Promise.all(gone.map((id) => d.connections.delete(id)));
+/**
+ * API Gateway answers 410 for a connection whose $connect has not returned yet, and $connect
+ * stores the connection before it returns; so a young connection that is "gone" is still
+ * connecting, not dead. Its $disconnect (or a later 410) cleans it up if it really is gone.
+ */
+export const CONNECTING_GRACE_MS = 30_000;
+
+async function forgetGone(caller: Caller, d: RealtimeDeps, gone: string[], known: readonly ConnectionItem[] = []) {
+  const byId = new Map(known.map((item) => [item.connectionId, item]));
+  const items = await Promise.all(gone.map(async (id) => byId.get(id) ?? (await d.connections.get(id))));
+  const connectedBefore = d.now() - CONNECTING_GRACE_MS;
+  const dead = items.filter((item) => item !== undefined && item.connectedAt <= connectedBefore).map((item) => item!.connectionId);
+  const removed = await Promise.all(dead.map((id) => d.connections.delete(id)));
   const existed = removed.filter((item) => item !== undefined);
   const hosts = existed.filter((item) => item.role === 'host').map((item) => item.connectionId);
   await countOut(d, caller.poster, caller.sessionId, existed.map((item) => item.connectionId), hosts);
+}
+
+/** The action and clientSeq of a raw client message, when it has valid ones. */
+function replyContext(body: string | undefined): { action?: string; clientSeq?: number } {
+  try {
+    const value: unknown = JSON.parse(body ?? '');
+    if (typeof value !== 'object' || value === null) return {};
+    const { action, clientSeq } = value as { action?: unknown; clientSeq?: unknown };
+    return {
+      ...(typeof action === 'string' && (webSocketActions as readonly string[]).includes(action) ? { action } : {}),
+      ...(typeof clientSeq === 'number' ? { clientSeq } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 function rejection(code: RejectionCode, message: string): Extract<ServerMessage, { type: 'error' }> {

@@ -1,0 +1,703 @@
+import { describe, expect, it, vi } from 'vitest';
+import { compileHeadUpdate } from '../../../amplify/data/canvas-head-update';
+import type { ConnectionItem, ConnectionsTable } from '../../../amplify/data/connections-table';
+import type { LogEntry, SessionHead, SessionStatesTable } from '../../../amplify/data/session-states-table';
+import type { SessionsTable } from '../../../amplify/data/sessions-table';
+import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
+import { CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
+import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
+import {
+  RECENT_CHAT_KEPT,
+  applyPatches,
+  emptySnapshot,
+  type CanvasSnapshot,
+  type ChatMessage,
+  type Frame,
+  type Patch,
+  type ServerMessage,
+} from '../../../src/protocol/realtime';
+
+// ---------------------------------------------------------------- in-memory fakes
+
+const SESSION = 'session-1';
+const OTHER_SESSION = 'session-2';
+const HOST_USER = 'host-user';
+
+class MemoryConnections implements ConnectionsTable {
+  readonly items = new Map<string, ConnectionItem>();
+  private counters = new Map<string, { window: number; count: number }>();
+  rateLimitCalls = 0;
+
+  async put(item: ConnectionItem) {
+    this.items.set(item.connectionId, { ...item });
+  }
+  async get(connectionId: string) {
+    return this.items.get(connectionId);
+  }
+  async delete(connectionId: string) {
+    const item = this.items.get(connectionId);
+    this.items.delete(connectionId);
+    return item;
+  }
+  async listBySession(sessionId: string) {
+    return [...this.items.values()].filter((item) => item.sessionId === sessionId);
+  }
+  async consumeRateLimit(connectionId: string, action: string, max: number, windowSeconds: number, nowMs: number) {
+    this.rateLimitCalls++;
+    if (!this.items.has(connectionId)) return false;
+    const window = Math.floor(nowMs / 1000 / windowSeconds);
+    const key = `${connectionId}/${action}`;
+    const counter = this.counters.get(key);
+    if (!counter || counter.window !== window) {
+      this.counters.set(key, { window, count: 1 });
+      return true;
+    }
+    if (counter.count >= max) return false;
+    counter.count++;
+    return true;
+  }
+}
+
+interface MemoryHead {
+  snapshot: CanvasSnapshot;
+  chat: ChatMessage[];
+  viewerCount: number;
+  hostConnections: Set<string>;
+  ended?: number;
+}
+
+/** SessionStatesTable with the same outcomes as the DynamoDB one, on applyPatches. */
+class MemoryStates implements SessionStatesTable {
+  readonly heads = new Map<string, MemoryHead>();
+  readonly log: Array<LogEntry & { sessionId: string }> = [];
+
+  head(sessionId: string): MemoryHead {
+    let head = this.heads.get(sessionId);
+    if (!head) this.heads.set(sessionId, (head = { snapshot: emptySnapshot, chat: [], viewerCount: 0, hostConnections: new Set() }));
+    return head;
+  }
+  async getHead(sessionId: string): Promise<SessionHead> {
+    const head = this.head(sessionId);
+    return {
+      snapshot: structuredClone(head.snapshot),
+      chat: head.chat.slice(-RECENT_CHAT_KEPT),
+      viewerCount: Math.max(0, head.viewerCount),
+      hostConnections: [...head.hostConnections],
+      ended: head.ended !== undefined,
+    };
+  }
+  async publish(sessionId: string, patches: readonly Patch[], now: number) {
+    const compiled = compileHeadUpdate(patches, now);
+    if (!compiled.ok) return compiled;
+    const head = this.head(sessionId);
+    if (head.ended !== undefined) return { ok: false as const, reason: 'session_ended' as const, message: 'This session has ended.' };
+    const missing = compiled.requiredTiles.find((id) => !head.snapshot.tiles[id]);
+    if (missing) return { ok: false as const, reason: 'unknown_tile' as const, message: `Tile ${missing} does not exist; add it first.` };
+    head.snapshot = applyPatches(head.snapshot, patches, head.snapshot.seq + 1);
+    return { ok: true as const, seq: head.snapshot.seq };
+  }
+  async addChat(sessionId: string, message: ChatMessage) {
+    const head = this.head(sessionId);
+    if (head.ended !== undefined || head.snapshot.canvas.chatHidden) return undefined;
+    head.snapshot = { ...head.snapshot, seq: head.snapshot.seq + 1 };
+    head.chat.push(message);
+    return head.snapshot.seq;
+  }
+  async markEnded(sessionId: string, now: number) {
+    const head = this.head(sessionId);
+    head.ended = now;
+    head.snapshot = { ...head.snapshot, seq: head.snapshot.seq + 1 };
+    return head.snapshot.seq;
+  }
+  async appendLog(sessionId: string, entry: LogEntry) {
+    this.log.push({ sessionId, ...entry });
+  }
+  async readLog(sessionId: string, afterSeq: number, limit: number) {
+    return this.log.filter((e) => e.sessionId === sessionId && e.seq > afterSeq).slice(0, limit);
+  }
+  async updatePresence(sessionId: string, change: { viewerDelta: number } | { hostJoined: string } | { hostLeft: string }) {
+    const head = this.head(sessionId);
+    if ('viewerDelta' in change) head.viewerCount += change.viewerDelta;
+    else if ('hostJoined' in change) head.hostConnections.add(change.hostJoined);
+    else head.hostConnections.delete(change.hostLeft);
+    return { viewerCount: Math.max(0, head.viewerCount), hostConnections: [...head.hostConnections] };
+  }
+}
+
+class MemorySessions implements SessionsTable {
+  readonly updates: Array<{ sessionId: string; hostId: string; change: { title?: string; end?: boolean } }> = [];
+  async create() {}
+  async get() {
+    return undefined;
+  }
+  async listByHost() {
+    return { sessions: [] };
+  }
+  async updateAsHost(sessionId: string, hostId: string, change: { title?: string; end?: boolean }, now: string) {
+    this.updates.push({ sessionId, hostId, change });
+    return {
+      ok: true as const,
+      session: { sessionId, hostId, title: 't', status: 'ended' as const, createdAt: now, updatedAt: now, endedAt: now },
+    };
+  }
+}
+
+/** Records every post, in order, and answers 410 for the ids in `gone`. */
+class RecordingPoster implements ConnectionPoster {
+  readonly posts: Array<{ to: string; message: ServerMessage }> = [];
+  readonly closed: string[] = [];
+  readonly gone = new Set<string>();
+  failing = new Set<string>();
+  endpoints: string[] = [];
+
+  async post(connectionId: string, data: string) {
+    await Promise.resolve();
+    if (this.failing.has(connectionId)) throw new Error('PostToConnection failed');
+    if (this.gone.has(connectionId)) return 'gone' as const;
+    this.posts.push({ to: connectionId, message: JSON.parse(data) as ServerMessage });
+    return 'sent' as const;
+  }
+  async close(connectionId: string) {
+    this.closed.push(connectionId);
+  }
+  to(connectionId: string) {
+    return this.posts.filter((p) => p.to === connectionId).map((p) => p.message);
+  }
+  last(connectionId: string) {
+    return this.to(connectionId).at(-1);
+  }
+}
+
+// ---------------------------------------------------------------- harness
+
+const frame: Frame = { x: 0, y: 0, w: 100, h: 100, z: 0 };
+const add = (tileId: string): Patch => ({ type: 'tile.add', tileId, kind: 'code', frame, state: {} });
+
+function harness() {
+  let clock = 1_700_000_000_000;
+  let ids = 0;
+  const connections = new MemoryConnections();
+  const states = new MemoryStates();
+  const sessions = new MemorySessions();
+  const poster = new RecordingPoster();
+  const logs: Array<Record<string, unknown>> = [];
+  const deps: RealtimeDeps = {
+    connections,
+    states,
+    sessions,
+    posterFor: (endpoint) => {
+      poster.endpoints.push(endpoint);
+      return poster;
+    },
+    now: () => clock,
+    newId: () => `id-${++ids}`,
+    log: (entry) => logs.push(entry),
+  };
+  const handler = createRealtimeHandler(() => deps);
+
+  type Who = { connectionId: string; role?: 'host' | 'viewer'; sessionId?: string; authorizer?: Record<string, unknown> | null };
+  const event = (routeKey: string, who: Who, body?: unknown): WebSocketEvent => ({
+    requestContext: {
+      routeKey,
+      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+      connectionId: who.connectionId,
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      stage: 'prod',
+      apiId: 'abc123',
+      requestId: 'r',
+      connectedAt: clock,
+      requestTimeEpoch: clock,
+      identity: { sourceIp: '127.0.0.1' },
+      ...(who.authorizer === null
+        ? {}
+        : {
+            authorizer: who.authorizer ?? {
+              sessionId: who.sessionId ?? SESSION,
+              role: who.role ?? 'viewer',
+              userId: who.role === 'host' ? HOST_USER : '',
+              principalId: 'p',
+            },
+          }),
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    isBase64Encoded: false,
+  });
+
+  const h = {
+    connections,
+    states,
+    sessions,
+    poster,
+    logs,
+    handler,
+    advance: (ms: number) => (clock += ms),
+    now: () => clock,
+    connect: (connectionId: string, role: 'host' | 'viewer' = 'viewer', sessionId = SESSION) =>
+      handler(event('$connect', { connectionId, role, sessionId })),
+    disconnect: (connectionId: string, role: 'host' | 'viewer' = 'viewer') => handler(event('$disconnect', { connectionId, role })),
+    send: (connectionId: string, role: 'host' | 'viewer', body: unknown, sessionId = SESSION) =>
+      handler(event(typeof body === 'object' && body && 'action' in body ? String((body as { action: unknown }).action) : '$default', { connectionId, role, sessionId }, body)),
+    event,
+    /** A host, two viewers, all connected long enough ago to be past the connecting grace. */
+    async room() {
+      await h.connect('host', 'host');
+      await h.connect('v1');
+      await h.connect('v2');
+      h.advance(CONNECTING_GRACE_MS + 1000);
+      poster.posts.length = 0;
+    },
+  };
+  return h;
+}
+
+const errorOf = (message: ServerMessage | undefined) => {
+  expect(message?.type).toBe('error');
+  return message as Extract<ServerMessage, { type: 'error' }>;
+};
+
+// ---------------------------------------------------------------- $connect / $disconnect
+
+describe('realtime handler: connecting', () => {
+  it('$connect without authorizer context is refused with 403 and stores nothing', async () => {
+    const h = harness();
+    const result = await h.handler(h.event('$connect', { connectionId: 'x', authorizer: null }));
+    expect(result).toEqual({ statusCode: 403 });
+    expect(h.connections.items.size).toBe(0);
+    expect(h.poster.posts).toEqual([]);
+  });
+
+  it('$connect with a context of an unknown role is refused', async () => {
+    const h = harness();
+    const result = await h.handler(h.event('$connect', { connectionId: 'x', authorizer: { sessionId: SESSION, role: 'admin' } }));
+    expect(result).toEqual({ statusCode: 403 });
+  });
+
+  it('a message without authorizer context gets forbidden', async () => {
+    const h = harness();
+    const result = await h.handler(h.event('sync', { connectionId: 'x', authorizer: null }, { v: 1, action: 'sync' }));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(errorOf(h.poster.last('x'))).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('builds the management endpoint from the domain name and stage', async () => {
+    const h = harness();
+    const saved = process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI;
+    delete process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI;
+    try {
+      await h.connect('v1');
+    } finally {
+      if (saved !== undefined) process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI = saved;
+    }
+    expect(h.poster.endpoints).toEqual(['https://abc123.execute-api.eu-west-1.amazonaws.com/prod']);
+  });
+
+  it('records a host connection and counts viewers in, telling the hosts', async () => {
+    const h = harness();
+    expect(await h.connect('host', 'host')).toEqual({ statusCode: 200 });
+    expect(await h.connect('v1')).toEqual({ statusCode: 200 });
+    expect(h.connections.items.get('host')).toMatchObject({ sessionId: SESSION, role: 'host', userId: HOST_USER, connectedAt: h.now() });
+    expect(h.connections.items.get('v1')).toMatchObject({ role: 'viewer', expiresAt: Math.floor(h.now() / 1000) + 7200 });
+    expect(h.connections.items.get('v1')).not.toHaveProperty('userId');
+    expect(h.states.head(SESSION)).toMatchObject({ viewerCount: 1, hostConnections: new Set(['host']) });
+    expect(h.poster.to('host')).toEqual([{ type: 'presence', v: 1, viewerCount: 1, event: 'join', connectionId: 'v1' }]);
+    // Nothing is posted to the connection that is still connecting.
+    expect(h.poster.to('v1')).toEqual([]);
+  });
+
+  it('$disconnect counts a viewer out once and tells the hosts', async () => {
+    const h = harness();
+    await h.room();
+    await h.disconnect('v1');
+    expect(h.connections.items.has('v1')).toBe(false);
+    expect(h.states.head(SESSION).viewerCount).toBe(1);
+    expect(h.poster.to('host')).toEqual([{ type: 'presence', v: 1, viewerCount: 1, event: 'leave', connectionId: 'v1' }]);
+    await h.disconnect('v1');
+    expect(h.states.head(SESSION).viewerCount).toBe(1);
+  });
+
+  it('$disconnect of the host removes it from the host connections', async () => {
+    const h = harness();
+    await h.room();
+    await h.disconnect('host', 'host');
+    expect(h.states.head(SESSION)).toMatchObject({ viewerCount: 2, hostConnections: new Set() });
+  });
+
+  it('$connect answers 500 when storing the connection fails', async () => {
+    const h = harness();
+    h.connections.put = async () => Promise.reject(new Error('throttled'));
+    expect(await h.connect('v1')).toEqual({ statusCode: 500 });
+    expect(h.logs[0]).toMatchObject({ level: 'error', routeKey: '$connect' });
+  });
+});
+
+// ---------------------------------------------------------------- authorization
+
+describe('realtime handler: host-only actions', () => {
+  it.each([
+    [{ v: 1, action: 'publishState', clientSeq: 4, patches: [add('a')] }, 'Only the host may change the canvas.'],
+    [{ v: 1, action: 'end' }, 'Only the host may end the session.'],
+    [{ v: 1, action: 'runCode', tileId: 'code-1' }, 'Only the host may run code.'],
+  ])('a viewer cannot %o', async (body, text) => {
+    const h = harness();
+    await h.room();
+    const before = structuredClone(h.states.head(SESSION).snapshot);
+    const result = await h.send('v1', 'viewer', body);
+    expect(result).toEqual({ statusCode: 200 });
+    expect(h.poster.posts).toEqual([
+      {
+        to: 'v1',
+        message: {
+          type: 'error',
+          v: 1,
+          code: 'forbidden',
+          message: text,
+          action: body.action,
+          ...('clientSeq' in body ? { clientSeq: body.clientSeq } : {}),
+        },
+      },
+    ]);
+    expect(h.states.head(SESSION).snapshot).toEqual(before);
+    expect(h.states.head(SESSION).ended).toBeUndefined();
+    expect(h.states.log).toEqual([]);
+    expect(h.sessions.updates).toEqual([]);
+    expect(h.connections.rateLimitCalls).toBe(0);
+    expect(h.poster.closed).toEqual([]);
+  });
+
+  it('a viewer may only signal the host', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'v2', data: { sdp: 'x' } });
+    expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'forbidden', action: 'signal', message: 'Viewers may only signal the host.' });
+    expect(h.poster.to('v2')).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- publishing
+
+describe('realtime handler: publishState', () => {
+  it('sends the patch to the viewers and then acks the host', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 7, patches: [add('a')] });
+    const patch: ServerMessage = { type: 'patch', v: 1, seq: 1, patches: [add('a')], at: h.now() };
+    expect(h.poster.to('v1')).toEqual([patch]);
+    expect(h.poster.to('v2')).toEqual([patch]);
+    // The host gets no echo of its patch, only the ack, after every viewer post.
+    expect(h.poster.to('host')).toEqual([{ type: 'ack', v: 1, clientSeq: 7, seq: 1 }]);
+    expect(h.poster.posts.at(-1)?.to).toBe('host');
+    expect(h.states.head(SESSION).snapshot.tiles.a).toEqual({ kind: 'code', frame, state: {} });
+    expect(h.states.log).toEqual([{ sessionId: SESSION, kind: 'patch', seq: 1, at: h.now(), patches: [add('a')] }]);
+  });
+
+  it('numbers successive batches', async () => {
+    const h = harness();
+    await h.room();
+    for (let i = 1; i <= 3; i++) await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: i, patches: [add(`t${i}`)] });
+    expect(h.poster.to('host').map((m) => (m as { seq: number }).seq)).toEqual([1, 2, 3]);
+    expect(h.poster.to('v1').map((m) => (m as { seq: number }).seq)).toEqual([1, 2, 3]);
+  });
+
+  it('does not send to connections of other sessions', async () => {
+    const h = harness();
+    await h.room();
+    await h.connect('elsewhere', 'viewer', OTHER_SESSION);
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(h.poster.to('elsewhere')).toEqual([]);
+  });
+
+  it('refuses a batch on an unknown tile, echoing clientSeq, and sends nothing else', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 3, patches: [{ type: 'tile.frame', tileId: 'ghost', frame: { x: 1 } }] });
+    expect(h.poster.posts).toEqual([
+      { to: 'host', message: { type: 'error', v: 1, code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState', clientSeq: 3 } },
+    ]);
+    expect(h.states.head(SESSION).snapshot.seq).toBe(0);
+    expect(h.states.log).toEqual([]);
+  });
+
+  it('refuses publishing after the end', async () => {
+    const h = harness();
+    await h.room();
+    await h.states.markEnded(SESSION, h.now());
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'session_ended', clientSeq: 1 });
+  });
+
+  it('answers a malformed publish with bad_message and its clientSeq', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 9, patches: [] });
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'bad_message', action: 'publishState', clientSeq: 9 });
+  });
+});
+
+// ---------------------------------------------------------------- gone connections
+
+describe('realtime handler: gone connections', () => {
+  it('deletes connections that answer 410 and counts them out', async () => {
+    const h = harness();
+    await h.room();
+    h.poster.gone.add('v2');
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(h.connections.items.has('v2')).toBe(false);
+    expect(h.connections.items.has('v1')).toBe(true);
+    expect(h.states.head(SESSION).viewerCount).toBe(1);
+    expect(h.poster.to('host')).toEqual([
+      { type: 'presence', v: 1, viewerCount: 1, event: 'leave', connectionId: 'v2' },
+      { type: 'ack', v: 1, clientSeq: 1, seq: 1 },
+    ]);
+  });
+
+  it('counts several gone viewers out at once, without naming one', async () => {
+    const h = harness();
+    await h.room();
+    await h.connect('v3');
+    h.advance(CONNECTING_GRACE_MS + 1);
+    for (const id of ['v1', 'v2', 'v3']) h.poster.gone.add(id);
+    await h.send('v1', 'viewer', { v: 1, action: 'react', emoji: '🔥' });
+    expect(h.states.head(SESSION).viewerCount).toBe(0);
+    expect(h.poster.to('host').at(-1)).toEqual({ type: 'presence', v: 1, viewerCount: 0 });
+  });
+
+  it('forgets a gone host', async () => {
+    const h = harness();
+    await h.room();
+    h.poster.gone.add('host');
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'hi' });
+    expect(h.connections.items.has('host')).toBe(false);
+    expect(h.states.head(SESSION)).toMatchObject({ viewerCount: 2, hostConnections: new Set() });
+  });
+
+  it('keeps a connection whose $connect may still be running', async () => {
+    const h = harness();
+    await h.room();
+    // v3's $connect stored it a moment ago; API Gateway answers 410 until $connect returns.
+    await h.connect('v3');
+    h.poster.gone.add('v3');
+    h.advance(50);
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(h.connections.items.has('v3')).toBe(true);
+    expect(h.states.head(SESSION).viewerCount).toBe(3);
+    // Once past the grace period, a 410 means gone.
+    h.advance(CONNECTING_GRACE_MS);
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 2, patches: [add('b')] });
+    expect(h.connections.items.has('v3')).toBe(false);
+    expect(h.states.head(SESSION).viewerCount).toBe(2);
+  });
+
+  it('a failing post is logged and does not stop the others or the ack', async () => {
+    const h = harness();
+    await h.room();
+    h.poster.failing.add('v1');
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(h.poster.to('v2')).toHaveLength(1);
+    expect(h.poster.last('host')).toEqual({ type: 'ack', v: 1, clientSeq: 1, seq: 1 });
+    expect(h.connections.items.has('v1')).toBe(true);
+    expect(h.logs).toContainEqual({ level: 'warn', message: 'fan-out posts failed', failed: 1, sessionId: SESSION });
+  });
+});
+
+// ---------------------------------------------------------------- chat, react, signal, sync, ping, end, runCode
+
+describe('realtime handler: other actions', () => {
+  it('chat goes to everyone, sender included, sharing the patch sequence', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: ' Ada ', text: ' hello ' });
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 2, patches: [add('b')] });
+    const chat: ServerMessage = { type: 'chat', v: 1, seq: 2, message: { id: 'id-1', name: 'Ada', text: 'hello', role: 'viewer', at: h.now() } };
+    for (const id of ['host', 'v1', 'v2']) expect(h.poster.to(id)).toContainEqual(chat);
+    expect(h.poster.last('host')).toEqual({ type: 'ack', v: 1, clientSeq: 2, seq: 3 });
+    expect(h.states.log.map((e) => [e.kind, e.seq])).toEqual([
+      ['patch', 1],
+      ['chat', 2],
+      ['patch', 3],
+    ]);
+  });
+
+  it('marks the host’s chat with role host', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'chat', name: 'Host', text: 'welcome' });
+    expect(h.poster.last('v1')).toMatchObject({ type: 'chat', message: { role: 'host' } });
+  });
+
+  it('rate-limits chat: the sixth message in 10 s gets rate_limited', async () => {
+    const h = harness();
+    await h.room();
+    for (let i = 0; i < 5; i++) await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: `m${i}` });
+    h.poster.posts.length = 0;
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'one too many' });
+    expect(h.poster.posts).toEqual([
+      {
+        to: 'v1',
+        message: { type: 'error', v: 1, code: 'rate_limited', message: 'Too many chat messages: at most 5 per 10 s. Wait a moment.', action: 'chat' },
+      },
+    ]);
+    expect(h.states.head(SESSION).chat).toHaveLength(5);
+    // Another viewer has its own budget; the next window starts over.
+    await h.send('v2', 'viewer', { v: 1, action: 'chat', name: 'Bo', text: 'hi' });
+    expect(h.poster.last('v2')).toMatchObject({ type: 'chat' });
+    h.advance(10_000);
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'later' });
+    expect(h.poster.last('v1')).toMatchObject({ type: 'chat', message: { text: 'later' } });
+  });
+
+  it('refuses chat when the host has hidden it', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [{ type: 'canvas.set', set: { chatHidden: true } }] });
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'hi' });
+    expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'forbidden', action: 'chat', message: 'Chat is turned off for this session.' });
+    expect(h.poster.to('v2').filter((m) => m.type === 'chat')).toEqual([]);
+  });
+
+  it('react goes to everyone', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v2', 'viewer', { v: 1, action: 'react', emoji: '👏' });
+    for (const id of ['host', 'v1', 'v2']) expect(h.poster.to(id)).toEqual([{ type: 'reaction', v: 1, emoji: '👏', at: h.now() }]);
+  });
+
+  it('rate-limits reactions at 10 per 10 s', async () => {
+    const h = harness();
+    await h.room();
+    for (let i = 0; i < 11; i++) await h.send('v1', 'viewer', { v: 1, action: 'react', emoji: '👏' });
+    expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'rate_limited', action: 'react' });
+    expect(h.poster.to('v2')).toHaveLength(10);
+  });
+
+  it('a viewer signals the host', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: { sdp: 'offer' } });
+    expect(h.poster.posts).toEqual([{ to: 'host', message: { type: 'signal', v: 1, from: 'v1', fromRole: 'viewer', data: { sdp: 'offer' } } }]);
+  });
+
+  it('the host signals one viewer by connection id', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'signal', to: 'v2', data: { sdp: 'answer' } });
+    expect(h.poster.posts).toEqual([{ to: 'v2', message: { type: 'signal', v: 1, from: 'host', fromRole: 'host', data: { sdp: 'answer' } } }]);
+  });
+
+  it('signalling a connection of another session, or an absent host, is not_found', async () => {
+    const h = harness();
+    await h.room();
+    await h.connect('elsewhere', 'viewer', OTHER_SESSION);
+    await h.send('host', 'host', { v: 1, action: 'signal', to: 'elsewhere', data: {} });
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'not_found', message: 'Connection elsewhere is not in this session.' });
+    expect(h.poster.to('elsewhere')).toEqual([]);
+    await h.disconnect('host', 'host');
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: {} });
+    expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'not_found', action: 'signal', message: 'The host is not connected.' });
+  });
+
+  it('sync answers with the snapshot, recent chat and presence', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    await h.send('v2', 'viewer', { v: 1, action: 'chat', name: 'Bo', text: 'hi' });
+    await h.send('v1', 'viewer', { v: 1, action: 'sync', clientTime: 123 });
+    expect(h.poster.last('v1')).toEqual({
+      type: 'snapshot',
+      v: 1,
+      sessionId: SESSION,
+      connectionId: 'v1',
+      role: 'viewer',
+      snapshot: { seq: 2, tiles: { a: { kind: 'code', frame, state: {} } }, canvas: {} },
+      chat: [{ id: 'id-1', name: 'Bo', text: 'hi', role: 'viewer', at: h.now() }],
+      viewerCount: 2,
+      serverTime: h.now(),
+      clientTime: 123,
+      ended: false,
+    });
+  });
+
+  it('ping answers pong with both times', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'ping', clientTime: 42 });
+    expect(h.poster.posts).toEqual([{ to: 'v1', message: { type: 'pong', v: 1, clientTime: 42, serverTime: h.now() } }]);
+  });
+
+  it('end: marks the session ended, tells everyone, logs it and closes the others', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'end' });
+    expect(h.sessions.updates).toEqual([{ sessionId: SESSION, hostId: HOST_USER, change: { end: true } }]);
+    for (const id of ['host', 'v1', 'v2']) expect(h.poster.to(id)).toEqual([{ type: 'ended', v: 1, at: h.now() }]);
+    expect(h.states.head(SESSION).ended).toBe(h.now());
+    expect(h.states.log).toEqual([{ sessionId: SESSION, kind: 'ended', seq: 1, at: h.now() }]);
+    expect(h.poster.closed.sort()).toEqual(['v1', 'v2']);
+  });
+
+  it('runCode answers unavailable on this deployment, after the rate limit', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'runCode', tileId: 'code-1' });
+    expect(h.poster.posts).toEqual([
+      { to: 'host', message: { type: 'error', v: 1, code: 'unavailable', message: 'Code execution is not available on this deployment.', action: 'runCode' } },
+    ]);
+    expect(h.connections.rateLimitCalls).toBe(1);
+  });
+});
+
+// ---------------------------------------------------------------- bad input and failures
+
+describe('realtime handler: errors', () => {
+  it.each([
+    ['an unknown action', { v: 1, action: 'dance' }, 'unknown_action'],
+    ['a missing action', { v: 1 }, 'unknown_action'],
+    ['non-JSON', 'hello', 'bad_message'],
+    ['an empty body', '', 'bad_message'],
+    ['a wrong version', { v: 9, action: 'sync' }, 'bad_message'],
+    ['an oversized message', JSON.stringify({ v: 1, action: 'chat', name: 'a', text: 'x'.repeat(40_000) }), 'too_large'],
+  ])('%s → %s, to the sender only', async (_name, body, code) => {
+    const h = harness();
+    await h.room();
+    const result = await h.handler(h.event('$default', { connectionId: 'v1' }, body));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(h.poster.posts).toHaveLength(1);
+    expect(errorOf(h.poster.last('v1')).code).toBe(code);
+  });
+
+  it('a throwing dependency gives the caller internal and does not throw', async () => {
+    const h = harness();
+    await h.room();
+    h.states.getHead = () => Promise.reject(new Error('DynamoDB is down'));
+    const result = await h.send('v1', 'viewer', { v: 1, action: 'sync' });
+    expect(result).toEqual({ statusCode: 200 });
+    expect(h.poster.posts).toEqual([
+      { to: 'v1', message: { type: 'error', v: 1, code: 'internal', message: 'Something went wrong on our side. Try again.', action: 'sync' } },
+    ]);
+    expect(h.logs).toContainEqual({ level: 'error', message: 'realtime action failed', routeKey: 'sync', error: 'Error: DynamoDB is down' });
+  });
+
+  it('a failed publish names its batch, so the host does not wait for an ack forever', async () => {
+    const h = harness();
+    await h.room();
+    h.states.appendLog = () => Promise.reject(new Error('throttled'));
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 12, patches: [add('a')] });
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'internal', action: 'publishState', clientSeq: 12 });
+  });
+
+  it('does not throw when even the error cannot be posted', async () => {
+    const h = harness();
+    await h.room();
+    h.connections.consumeRateLimit = () => Promise.reject(new Error('down'));
+    h.poster.failing.add('v1');
+    await expect(h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'a', text: 'b' })).resolves.toEqual({ statusCode: 200 });
+  });
+
+  it('$disconnect swallows failures', async () => {
+    const h = harness();
+    await h.room();
+    h.connections.delete = vi.fn(() => Promise.reject(new Error('down')));
+    await expect(h.disconnect('v1')).resolves.toEqual({ statusCode: 200 });
+    expect(h.poster.posts).toEqual([]);
+  });
+});

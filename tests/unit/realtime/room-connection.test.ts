@@ -1,0 +1,663 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RoomConnection, type RoomConnectionOptions, type RoomEvent } from '../../../src/realtime/room-connection';
+import type { CanvasSnapshot, ChatMessage, ClientMessage, Frame, Patch, ServerMessage } from '../../../src/protocol/realtime';
+
+// ---------------------------------------------------------------- a fake browser WebSocket
+
+type SentMessage = ClientMessage & { clientSeq?: number; patches?: Patch[] };
+
+/** Makes a WebSocket class whose instances the test drives: open, receive, drop. */
+function fakeWebSocketClass() {
+  const sockets: FakeSocket[] = [];
+  class FakeSocket {
+    readyState = 0;
+    readonly sent: SentMessage[] = [];
+    closedByClient: { code?: number; reason?: string } | undefined;
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: { data: string }) => void) | null = null;
+    onclose: ((event: { code: number }) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+
+    constructor(readonly url: string) {
+      sockets.push(this);
+    }
+    send(data: string) {
+      if (this.readyState !== 1) throw new Error('InvalidStateError: send before open');
+      this.sent.push(JSON.parse(data) as SentMessage);
+    }
+    close(code?: number, reason?: string) {
+      if (this.readyState >= 2) return;
+      this.closedByClient = { code, reason };
+      this.readyState = 2;
+      // Browsers dispatch the close event later, as a task.
+      setTimeout(() => this.finishClose(code ?? 1005), 0);
+    }
+    // ---- driven by the test
+    open() {
+      this.readyState = 1;
+      this.onopen?.({});
+    }
+    receive(message: ServerMessage) {
+      this.onmessage?.({ data: JSON.stringify(message) });
+    }
+    receiveRaw(data: string) {
+      this.onmessage?.({ data });
+    }
+    /** The network or the server closes the socket. */
+    drop(code = 1006) {
+      this.finishClose(code);
+    }
+    private finishClose(code: number) {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      this.onclose?.({ code });
+    }
+    sentOf<A extends ClientMessage['action']>(action: A) {
+      return this.sent.filter((m) => m.action === action) as Array<Extract<SentMessage, { action: A }>>;
+    }
+  }
+  return { FakeSocket, sockets };
+}
+
+// ---------------------------------------------------------------- helpers
+
+const frame: Frame = { x: 0, y: 0, w: 100, h: 100, z: 0 };
+const add = (tileId: string, state: Record<string, string | number> = {}): Patch => ({ type: 'tile.add', tileId, kind: 'code', frame, state });
+const move = (tileId: string, x: number): Patch => ({ type: 'tile.frame', tileId, frame: { x } });
+const snapshotAt = (seq: number, tiles: CanvasSnapshot['tiles'] = {}): CanvasSnapshot => ({ seq, tiles, canvas: {} });
+
+function snapshotMessage(snapshot: CanvasSnapshot, extra: Partial<Extract<ServerMessage, { type: 'snapshot' }>> = {}): ServerMessage {
+  return {
+    type: 'snapshot',
+    v: 1,
+    sessionId: 'session-1',
+    connectionId: 'conn-1',
+    role: 'viewer',
+    snapshot,
+    chat: [],
+    viewerCount: 3,
+    serverTime: Date.now(),
+    ended: false,
+    ...extra,
+  };
+}
+const patchMessage = (seq: number, patches: Patch[]): ServerMessage => ({ type: 'patch', v: 1, seq, patches, at: 0 });
+const chatMessage = (seq: number, text: string): ServerMessage => ({
+  type: 'chat',
+  v: 1,
+  seq,
+  message: { id: `m${seq}`, name: 'Ada', text, role: 'viewer', at: 0 } satisfies ChatMessage,
+});
+
+async function settle(ms = 0) {
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+function setup(options: Partial<RoomConnectionOptions> = {}) {
+  const { FakeSocket, sockets } = fakeWebSocketClass();
+  const events: RoomEvent[] = [];
+  const room = new RoomConnection({
+    webSocketUrl: 'wss://live.example/prod',
+    sessionId: 'session-1',
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    random: () => 0,
+    ...options,
+  });
+  room.subscribe((event) => events.push(event));
+  const socket = () => {
+    const last = sockets.at(-1);
+    if (!last) throw new Error('no socket was opened');
+    return last;
+  };
+  const ofType = <T extends RoomEvent['type']>(type: T) => events.filter((e) => e.type === type) as Array<Extract<RoomEvent, { type: T }>>;
+  return { room, sockets, socket, events, ofType };
+}
+
+/** Opens the connection and delivers the first snapshot. */
+async function connected(options: Partial<RoomConnectionOptions> = {}, snapshot = snapshotAt(5), role: 'host' | 'viewer' = 'viewer') {
+  const t = setup(options);
+  await settle();
+  t.socket().open();
+  t.socket().receive(snapshotMessage(snapshot, { role }));
+  return t;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+// ---------------------------------------------------------------- connecting and syncing
+
+describe('RoomConnection: connecting', () => {
+  it('connects with the session id, without a token for viewers', async () => {
+    const t = setup();
+    expect(t.room.status).toBe('connecting');
+    await settle();
+    expect(t.sockets).toHaveLength(1);
+    const url = new URL(t.socket().url);
+    expect(url.origin + url.pathname).toBe('wss://live.example/prod');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ sessionId: 'session-1' });
+  });
+
+  it('adds the host token to the query', async () => {
+    const t = setup({ getToken: async () => 'jwt.token.here' });
+    await settle();
+    expect(new URL(t.socket().url).searchParams.get('token')).toBe('jwt.token.here');
+  });
+
+  it('connects without a token when getting it fails', async () => {
+    const t = setup({ getToken: async () => Promise.reject(new Error('signed out')) });
+    await settle();
+    expect(new URL(t.socket().url).searchParams.has('token')).toBe(false);
+  });
+
+  it('sends sync as its first message on open', async () => {
+    const t = setup();
+    await settle();
+    t.socket().open();
+    expect(t.socket().sent[0]).toEqual({ v: 1, action: 'sync', clientTime: Date.now() });
+  });
+
+  it('applies the snapshot: state, role, connection id, chat history, presence, status', async () => {
+    const t = setup();
+    await settle();
+    t.socket().open();
+    const history: ChatMessage[] = [{ id: 'm1', name: 'Ada', text: 'hi', role: 'viewer', at: 1 }];
+    const snapshot = snapshotAt(12, { a: { kind: 'clock', frame, state: { mode: 'timer' } } });
+    t.socket().receive(snapshotMessage(snapshot, { role: 'host', connectionId: 'me', viewerCount: 7, chat: history }));
+    expect(t.room.snapshot).toEqual(snapshot);
+    expect(t.room).toMatchObject({ status: 'open', role: 'host', connectionId: 'me', viewerCount: 7 });
+    expect(t.ofType('snapshot').at(-1)?.snapshot).toEqual(snapshot);
+    expect(t.ofType('chatHistory')).toEqual([{ type: 'chatHistory', messages: history }]);
+    expect(t.ofType('presence')).toEqual([{ type: 'presence', viewerCount: 7 }]);
+    expect(t.ofType('status').map((e) => e.status)).toEqual(['open']);
+  });
+
+  it('ignores frames that are not JSON', async () => {
+    const t = await connected();
+    t.socket().receiveRaw('Internal server error');
+    expect(t.room.status).toBe('open');
+  });
+
+  it('emits reactions, presence and signals', async () => {
+    const t = await connected();
+    t.socket().receive({ type: 'reaction', v: 1, emoji: '🎉', at: 1 });
+    t.socket().receive({ type: 'presence', v: 1, viewerCount: 9, event: 'join', connectionId: 'v9' });
+    t.socket().receive({ type: 'signal', v: 1, from: 'host-conn', fromRole: 'host', data: { sdp: 'x' } });
+    expect(t.events.slice(-3)).toEqual([
+      { type: 'reaction', emoji: '🎉' },
+      { type: 'presence', viewerCount: 9, event: 'join', connectionId: 'v9' },
+      { type: 'signal', from: 'host-conn', fromRole: 'host', data: { sdp: 'x' } },
+    ]);
+    expect(t.room.viewerCount).toBe(9);
+  });
+
+  it('sends chat, reactions, signals, end and runCode only while open', async () => {
+    const t = setup();
+    await settle();
+    t.room.chat('Ada', 'too early');
+    t.socket().open();
+    t.room.chat('Ada', 'hello');
+    t.room.react('👏');
+    t.room.signal('host', { sdp: 'offer' });
+    t.room.runCode('code-1', '');
+    t.room.end();
+    expect(t.socket().sent.filter((m) => m.action !== 'sync' && m.action !== 'ping')).toEqual([
+      { v: 1, action: 'chat', name: 'Ada', text: 'hello' },
+      { v: 1, action: 'react', emoji: '👏' },
+      { v: 1, action: 'signal', to: 'host', data: { sdp: 'offer' } },
+      { v: 1, action: 'runCode', tileId: 'code-1', stdin: '' },
+      { v: 1, action: 'end' },
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------- sequencing
+
+describe('RoomConnection: sequence order', () => {
+  it('applies patches in seq order when they arrive out of order', async () => {
+    const t = await connected();
+    t.socket().receive(patchMessage(7, [move('a', 70)]));
+    t.socket().receive(patchMessage(8, [move('a', 80)]));
+    expect(t.room.snapshot.seq).toBe(5);
+    expect(t.room.snapshot.tiles).toEqual({});
+    t.socket().receive(patchMessage(6, [add('a')]));
+    expect(t.room.snapshot.seq).toBe(8);
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(80);
+  });
+
+  it('applies each patch once per seq', async () => {
+    const t = await connected();
+    t.socket().receive(patchMessage(6, [add('a', { n: 1 })]));
+    t.socket().receive(patchMessage(6, [add('a', { n: 999 })]));
+    t.socket().receive(patchMessage(5, [add('b')]));
+    t.socket().receive(patchMessage(3, [add('c')]));
+    expect(t.room.snapshot).toEqual(snapshotAt(6, { a: { kind: 'code', frame, state: { n: 1 } } }));
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+  });
+
+  it('ignores patches already contained in the snapshot', async () => {
+    const t = setup();
+    await settle();
+    t.socket().open();
+    // Arrive before the snapshot: buffered, then dropped as older.
+    t.socket().receive(patchMessage(5, [add('old')]));
+    t.socket().receive(patchMessage(6, [add('new')]));
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    expect(Object.keys(t.room.snapshot.tiles)).toEqual(['new']);
+    expect(t.room.snapshot.seq).toBe(6);
+  });
+
+  it('resyncs when a gap stays open for gapTimeoutMs', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    t.socket().receive(patchMessage(7, [add('b')]));
+    await settle(499);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive(snapshotMessage(snapshotAt(7, { b: { kind: 'code', frame, state: {} } })));
+    expect(t.room.snapshot.seq).toBe(7);
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+  });
+
+  it('does not resync when the gap fills in time', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    t.socket().receive(patchMessage(7, [add('b')]));
+    await settle(300);
+    t.socket().receive(patchMessage(6, [add('a')]));
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    expect(Object.keys(t.room.snapshot.tiles).sort()).toEqual(['a', 'b']);
+  });
+
+  it('keeps waiting and resyncs again if the snapshot does not close the gap', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    t.socket().receive(patchMessage(8, [add('c')]));
+    await settle(500);
+    t.socket().receive(snapshotMessage(snapshotAt(6)));
+    await settle(500);
+    expect(t.socket().sentOf('sync')).toHaveLength(3);
+    t.socket().receive(patchMessage(7, [add('b')]));
+    expect(t.room.snapshot.seq).toBe(8);
+  });
+
+  it('does not roll back to a snapshot older than what it already applied', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    // A gap triggers a sync; the server reads the head at seq 7 ...
+    t.socket().receive(patchMessage(7, [add('b')]));
+    await settle(500);
+    // ... while 6, 7 and 8 arrive before the (older) snapshot does.
+    t.socket().receive(patchMessage(6, [add('a')]));
+    t.socket().receive(patchMessage(8, [move('b', 80)]));
+    t.socket().receive(snapshotMessage(snapshotAt(7, { a: { kind: 'code', frame, state: {} }, b: { kind: 'code', frame, state: {} } })));
+    expect(t.room.snapshot.seq).toBe(8);
+    expect(t.room.snapshot.tiles.b?.frame.x).toBe(80);
+  });
+
+  it('emits chat messages in seq order, interleaved with patches', async () => {
+    const t = await connected();
+    t.socket().receive(chatMessage(8, 'third'));
+    t.socket().receive(chatMessage(7, 'second'));
+    expect(t.ofType('chat')).toEqual([]);
+    t.socket().receive(patchMessage(6, [add('a')]));
+    expect(t.ofType('chat').map((e) => e.message.text)).toEqual(['second', 'third']);
+    expect(t.room.snapshot.seq).toBe(8);
+    t.socket().receive(chatMessage(7, 'second again'));
+    expect(t.ofType('chat')).toHaveLength(2);
+  });
+});
+
+// ---------------------------------------------------------------- the host's queue
+
+describe('RoomConnection: host publishing', () => {
+  const host = (options: Partial<RoomConnectionOptions> = {}) => connected(options, snapshotAt(5), 'host');
+  const publishes = (t: Awaited<ReturnType<typeof host>>, index = -1) => t.sockets.at(index)!.sentOf('publishState');
+
+  it('applies a publish locally at once and sends it', async () => {
+    const t = await host();
+    t.room.publish([add('a', { text: 'hi' })]);
+    expect(t.room.snapshot.tiles.a?.state).toEqual({ text: 'hi' });
+    expect(t.room.snapshot.seq).toBe(5);
+    expect(t.ofType('snapshot').at(-1)?.snapshot.tiles.a).toBeDefined();
+    expect(publishes(t)).toEqual([{ v: 1, action: 'publishState', clientSeq: 1, patches: [add('a', { text: 'hi' })] }]);
+    expect(t.room.unconfirmedCount).toBe(1);
+  });
+
+  it('ignores an empty publish', async () => {
+    const t = await host();
+    t.room.publish([]);
+    expect(publishes(t)).toEqual([]);
+  });
+
+  it('keeps one batch in flight and sends the next only after the ack', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.room.publish([add('b')]);
+    t.room.publish([add('c')]);
+    expect(publishes(t)).toHaveLength(1);
+    expect(t.room.unconfirmedCount).toBe(3);
+    expect(Object.keys(t.room.snapshot.tiles)).toEqual(['a', 'b', 'c']);
+
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 1, seq: 6 });
+    expect(publishes(t)).toHaveLength(2);
+    expect(publishes(t)[1]).toEqual({ v: 1, action: 'publishState', clientSeq: 2, patches: [add('b'), add('c')] });
+    expect(t.room.unconfirmedCount).toBe(2);
+    expect(t.room.snapshot.seq).toBe(6);
+
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 2, seq: 7 });
+    expect(t.room.unconfirmedCount).toBe(0);
+    expect(t.room.snapshot).toEqual(
+      snapshotAt(7, { a: { kind: 'code', frame, state: {} }, b: { kind: 'code', frame, state: {} }, c: { kind: 'code', frame, state: {} } }),
+    );
+  });
+
+  it('ignores an ack for another batch', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.room.publish([add('b')]);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 99, seq: 6 });
+    expect(publishes(t)).toHaveLength(1);
+    expect(t.room.unconfirmedCount).toBe(2);
+  });
+
+  it('coalesces frames queued behind the batch in flight', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    for (let x = 1; x <= 30; x++) t.room.publish([move('a', x)]);
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(30);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 1, seq: 6 });
+    expect(publishes(t)[1]?.patches).toEqual([move('a', 30)]);
+  });
+
+  it('splits a long queue into batches of at most 50 patches', async () => {
+    const t = await host();
+    t.room.publish([add('first')]);
+    t.room.publish(Array.from({ length: 120 }, (_, i) => add(`t${i}`)));
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 1, seq: 6 });
+    expect(publishes(t)[1]?.patches).toHaveLength(50);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 2, seq: 7 });
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 3, seq: 8 });
+    expect(publishes(t).map((m) => m.patches!.length)).toEqual([1, 50, 50, 20]);
+  });
+
+  it('keeps every batch under the 32 KB frame limit and drops a single patch that cannot fit', async () => {
+    const t = await host();
+    const big = 'x'.repeat(12_000);
+    t.room.publish([add('a', { big }), add('b', { big }), add('c', { big }), add('huge', { big: 'y'.repeat(40_000) }), add('d')]);
+    const sizes = () => publishes(t).map((m) => new TextEncoder().encode(JSON.stringify(m)).length);
+    expect(publishes(t)[0]?.patches?.map((p) => (p as { tileId: string }).tileId)).toEqual(['a', 'b']);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 1, seq: 6 });
+    expect(publishes(t)[1]?.patches?.map((p) => (p as { tileId: string }).tileId)).toEqual(['c']);
+    expect(t.ofType('rejected')).toEqual([]);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 2, seq: 7 });
+    expect(publishes(t)[2]?.patches?.map((p) => (p as { tileId: string }).tileId)).toEqual(['d']);
+    expect(Math.max(...sizes())).toBeLessThanOrEqual(32 * 1024);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 3, seq: 8 });
+    // The dropped patch no longer shows once the confirmed canvas is rebased.
+    expect(Object.keys(t.room.snapshot.tiles)).toEqual(['a', 'b', 'c', 'd']);
+    expect(t.ofType('rejected')).toEqual([
+      { type: 'rejected', code: 'too_large', message: 'A change was too large to send and was dropped.', action: 'publishState' },
+    ]);
+  });
+
+  it('queues publishes made before the first snapshot', async () => {
+    const t = setup();
+    await settle();
+    t.room.publish([add('early')]);
+    t.socket().open();
+    expect(t.socket().sentOf('publishState')).toEqual([]);
+    t.socket().receive(snapshotMessage(snapshotAt(5), { role: 'host' }));
+    expect(t.socket().sentOf('publishState')[0]?.patches).toEqual([add('early')]);
+    expect(t.room.snapshot.tiles.early).toBeDefined();
+  });
+
+  it('requeues the batch in flight after a drop and resends it after reconnecting and the snapshot', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.room.publish([move('a', 5)]);
+    t.socket().drop();
+    expect(t.room.status).toBe('reconnecting');
+    expect(t.room.unconfirmedCount).toBe(2);
+    t.room.publish([move('a', 9)]);
+    // Still shown locally while offline.
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(9);
+
+    await settle(250); // backoff with random() = 0
+    expect(t.sockets).toHaveLength(2);
+    t.socket().open();
+    // Nothing is published before the snapshot arrives.
+    expect(t.socket().sent.map((m) => m.action)).toEqual(['sync', 'ping']);
+    // The server never got the batch: its snapshot is still at 5.
+    t.socket().receive(snapshotMessage(snapshotAt(5), { role: 'host' }));
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(9);
+    const resent = t.socket().sentOf('publishState');
+    expect(resent).toHaveLength(1);
+    expect(resent[0]).toMatchObject({ clientSeq: 2 });
+    expect(resent[0]?.patches).toEqual([{ ...add('a'), frame: { ...frame, x: 9 } }]);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: 2, seq: 6 });
+    expect(t.room.unconfirmedCount).toBe(0);
+    expect(t.room.snapshot.seq).toBe(6);
+  });
+
+  it('rebases unconfirmed patches on a snapshot that already contains them', async () => {
+    const t = await host();
+    t.room.publish([add('a', { n: 1 })]);
+    t.socket().drop();
+    await settle(250);
+    t.socket().open();
+    // The first batch did land before the drop.
+    t.socket().receive(snapshotMessage(snapshotAt(6, { a: { kind: 'code', frame, state: { n: 1 } } }), { role: 'host' }));
+    expect(t.room.snapshot).toEqual(snapshotAt(6, { a: { kind: 'code', frame, state: { n: 1 } } }));
+    expect(t.socket().sentOf('publishState')[0]?.patches).toEqual([add('a', { n: 1 })]);
+  });
+
+  it('on a rejected batch: emits rejected, resyncs, shows the server state and sends the rest', async () => {
+    const t = await host();
+    t.room.publish([move('ghost', 1)]);
+    t.room.publish([add('b')]);
+    expect(t.room.snapshot.tiles.b).toBeDefined();
+    t.socket().receive({ type: 'error', v: 1, code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState', clientSeq: 1 });
+    expect(t.ofType('rejected')).toEqual([
+      { type: 'rejected', code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState' },
+    ]);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    expect(t.room.unconfirmedCount).toBe(1);
+    expect(t.socket().sentOf('publishState')).toHaveLength(1);
+    t.socket().receive(snapshotMessage(snapshotAt(5, { c: { kind: 'code', frame, state: {} } }), { role: 'host' }));
+    expect(Object.keys(t.room.snapshot.tiles).sort()).toEqual(['b', 'c']);
+    expect(t.socket().sentOf('publishState')[1]).toMatchObject({ clientSeq: 2, patches: [add('b')] });
+  });
+
+  it('an internal error naming the batch in flight unblocks the queue after a resync', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.room.publish([add('b')]);
+    t.socket().receive({ type: 'error', v: 1, code: 'internal', message: 'Something went wrong on our side. Try again.', action: 'publishState', clientSeq: 1 });
+    // The write may or may not have landed: the snapshot says which.
+    t.socket().receive(snapshotMessage(snapshotAt(6, { a: { kind: 'code', frame, state: {} } }), { role: 'host' }));
+    expect(t.socket().sentOf('publishState')[1]).toMatchObject({ clientSeq: 2, patches: [add('b')] });
+    expect(Object.keys(t.room.snapshot.tiles).sort()).toEqual(['a', 'b']);
+  });
+
+  it('does not resync for a rejection of another action', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.socket().receive({ type: 'error', v: 1, code: 'rate_limited', message: 'slow down', action: 'chat' });
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    expect(t.room.unconfirmedCount).toBe(1);
+    expect(t.ofType('rejected')).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------- ending, refusal, reconnecting
+
+describe('RoomConnection: lifecycle', () => {
+  it("an 'ended' message ends the room and never reconnects", async () => {
+    const t = await connected();
+    t.socket().receive({ type: 'ended', v: 1, at: Date.now() });
+    expect(t.room.status).toBe('ended');
+    expect(t.ofType('status').at(-1)).toEqual({ type: 'status', status: 'ended', reason: 'The host ended this session.' });
+    expect(t.socket().closedByClient).toEqual({ code: 1000, reason: 'Session ended' });
+    await settle(120_000);
+    expect(t.sockets).toHaveLength(1);
+    expect(t.room.status).toBe('ended');
+  });
+
+  it('a snapshot of an ended session ends the room', async () => {
+    const t = setup();
+    await settle();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(9), { ended: true }));
+    expect(t.room.status).toBe('ended');
+    await settle(120_000);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it.each([
+    ['ended', 'ended', 'The host ended this session.'],
+    ['missing', 'refused', 'This session does not exist.'],
+  ] as const)('a refused handshake asks checkSession: %s → %s', async (answer, status, reason) => {
+    const checkSession = vi.fn(async () => answer);
+    const t = setup({ checkSession });
+    await settle();
+    t.socket().drop(1006); // closed before open: API Gateway answered 403
+    await settle();
+    expect(checkSession).toHaveBeenCalledTimes(1);
+    expect(t.room.status).toBe(status);
+    expect(t.ofType('status').at(-1)).toEqual({ type: 'status', status, reason });
+    await settle(120_000);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it('a refused handshake of an active session (or a failing check) retries with backoff', async () => {
+    for (const checkSession of [async () => 'active' as const, async () => Promise.reject(new Error('offline'))]) {
+      const t = setup({ checkSession });
+      await settle();
+      t.socket().drop();
+      await settle();
+      expect(t.room.status).toBe('reconnecting');
+      await settle(250);
+      expect(t.sockets).toHaveLength(2);
+      t.room.close();
+    }
+  });
+
+  it('does not consult checkSession after a drop of an open socket', async () => {
+    const checkSession = vi.fn(async () => 'ended' as const);
+    const t = await connected({ checkSession });
+    t.socket().drop();
+    await settle();
+    expect(checkSession).not.toHaveBeenCalled();
+    expect(t.room.status).toBe('reconnecting');
+  });
+
+  it('reconnects with exponential backoff and jitter from the injected random', async () => {
+    const t = setup({ random: () => 1 });
+    await settle();
+    t.socket().drop();
+    // attempt 1: 250..500 ms, random() = 1 → 500
+    await settle(499);
+    expect(t.sockets).toHaveLength(1);
+    await settle(1);
+    expect(t.sockets).toHaveLength(2);
+    t.socket().drop();
+    // attempt 2: 500..1000 ms → 1000
+    await settle(999);
+    expect(t.sockets).toHaveLength(2);
+    await settle(1);
+    expect(t.sockets).toHaveLength(3);
+    t.socket().drop();
+    await settle(2000); // attempt 3 → 2000
+    expect(t.sockets).toHaveLength(4);
+    expect(t.ofType('status').map((e) => e.status)).toEqual(['reconnecting']);
+  });
+
+  it('uses the lower bound of the window when random() is 0', async () => {
+    const t = setup({ random: () => 0 });
+    await settle();
+    t.socket().drop();
+    await settle(249);
+    expect(t.sockets).toHaveLength(1);
+    await settle(1);
+    expect(t.sockets).toHaveLength(2);
+  });
+
+  it('starts the backoff over after a successful connection', async () => {
+    const t = await connected({ random: () => 1 });
+    t.socket().drop();
+    await settle(500);
+    t.socket().drop(); // attempt 2
+    await settle(1000);
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    t.socket().drop(); // attempt 1 again
+    await settle(500);
+    expect(t.sockets).toHaveLength(4);
+  });
+
+  it('close() stops for good', async () => {
+    const t = await connected();
+    t.room.close();
+    expect(t.room.status).toBe('closed');
+    expect(t.socket().closedByClient).toEqual({ code: 1000, reason: 'Closed by the client' });
+    await settle(120_000);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it('close() while waiting to reconnect cancels the retry', async () => {
+    const t = await connected();
+    t.socket().drop();
+    t.room.close();
+    await settle(120_000);
+    expect(t.sockets).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------- heartbeat and clock
+
+describe('RoomConnection: heartbeat and clock offset', () => {
+  it('pings on open, a few times quickly, then every heartbeatMs', async () => {
+    const t = await connected({ heartbeatMs: 10_000 });
+    expect(t.socket().sentOf('ping')).toHaveLength(1);
+    await settle(1000);
+    expect(t.socket().sentOf('ping')).toHaveLength(4);
+    await settle(9000);
+    expect(t.socket().sentOf('ping')).toHaveLength(5);
+    await settle(20_000);
+    expect(t.socket().sentOf('ping')).toHaveLength(7);
+  });
+
+  it('stops the heartbeat when the socket drops', async () => {
+    const t = await connected({ heartbeatMs: 10_000 });
+    const first = t.socket();
+    await settle(1000);
+    first.drop();
+    const before = first.sent.length;
+    await settle(60_000);
+    expect(first.sent.length).toBe(before);
+  });
+
+  it('updates the clock offset from a pong', async () => {
+    const t = await connected();
+    const sentAt = Date.now();
+    await settle(40); // a 40 ms round trip
+    t.socket().receive({ type: 'pong', v: 1, clientTime: sentAt, serverTime: sentAt + 20 + 5000 });
+    expect(t.room.clock.offsetMs).toBe(5000);
+    expect(t.room.clock.serverNow(Date.now())).toBe(Date.now() + 5000);
+  });
+
+  it('takes a clock sample from the snapshot that answers its sync', async () => {
+    const t = setup();
+    await settle();
+    t.socket().open();
+    const clientTime = t.socket().sentOf('sync')[0]!.clientTime!;
+    await settle(100);
+    t.socket().receive(snapshotMessage(snapshotAt(1), { clientTime, serverTime: clientTime + 50 - 2000 }));
+    expect(t.room.clock.offsetMs).toBe(-2000);
+  });
+});
