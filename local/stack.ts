@@ -7,6 +7,8 @@ import { httpRoutes, publicHttpRoutes } from '../src/protocol/session.js';
 import { WEBSOCKET_STAGE, webSocketActions } from '../src/protocol/realtime.js';
 import { startLocalCognito } from './cognito/index.js';
 import { startLocalDynamo } from './dynamo.js';
+import { startLambdaService } from './lambda-service.js';
+import { localCodeRunner } from './code-runner.js';
 import { startHttpGateway } from './http-gateway.js';
 import { localOutputs } from './outputs.js';
 import { startWebServer, type WebMode } from './web-server.js';
@@ -22,6 +24,7 @@ export interface LocalStackPorts {
   webSocket: number;
   cognito: number;
   dynamo: number;
+  lambda: number;
 }
 
 export interface LocalStackOptions {
@@ -35,12 +38,18 @@ export interface LocalStackOptions {
   webSocketIdleTimeoutMs?: number;
 }
 
-export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102 };
+export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103 };
+
+/** The executor's function name locally; in AWS the backend passes the real one. */
+const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
 
 export async function startLocalStack(options: LocalStackOptions) {
   const host = options.host ?? '127.0.0.1';
   // The SDK's Node 22 notice is noise on a developer's terminal; Lambda runs Node 22.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // The handlers' CloudWatch metrics (one EMF JSON line each on stdout) mean nothing locally.
+  // Set POWERTOOLS_METRICS_DISABLED=false to see them; logs are unaffected (LOG_LEVEL sets their level).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const log = options.log ?? ((line: string) => console.error(line));
   const stopping: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -70,6 +79,17 @@ export async function startLocalStack(options: LocalStackOptions) {
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+
+    // The code runner answers through a Lambda Invoke stand-in, sandboxed by bubblewrap instead of Lambda.
+    const lambda = await startLambdaService({
+      host,
+      port: options.ports.lambda,
+      functions: { [CODE_RUNNER_FUNCTION]: localCodeRunner(log) },
+      log,
+    });
+    stopping.push(lambda.close);
+    process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
+    process.env.CODE_RUNNER_FUNCTION_NAME = CODE_RUNNER_FUNCTION;
 
     const verifyToken = createTokenVerifier({
       userPoolId: cognito.userPoolId,

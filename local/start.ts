@@ -21,6 +21,7 @@ async function main() {
     webSocket: portFromEnv('STREAMCANVAS_WEBSOCKET_PORT', defaultPorts.webSocket),
     cognito: portFromEnv('STREAMCANVAS_COGNITO_PORT', defaultPorts.cognito),
     dynamo: portFromEnv('STREAMCANVAS_DYNAMO_PORT', defaultPorts.dynamo),
+    lambda: portFromEnv('STREAMCANVAS_LAMBDA_PORT', defaultPorts.lambda),
   };
   const dataDir = resolve(process.env.STREAMCANVAS_DATA_DIR ?? '.streamcanvas');
   const web = process.argv.includes('--static') ? { kind: 'static' as const, dir: 'dist' } : { kind: 'dev' as const };

@@ -154,6 +154,7 @@ export type RejectionCode =
   | 'snapshot_too_large'
   | 'not_found'
   | 'unavailable'
+  | 'busy'
   | 'internal';
 
 export type ServerMessage =

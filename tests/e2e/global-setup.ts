@@ -9,10 +9,10 @@ export default async function globalSetup() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const dataDir = mkdtempSync(join(tmpdir(), 'streamcanvas-e2e-'));
   const codesFile = join(dataDir, 'codes.jsonl');
-  const [web, httpApi, webSocket, cognito, dynamo] = await freePorts(5);
+  const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
   const stack = await startLocalStack({
     dataDir,
-    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo! },
+    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! },
     web: { kind: 'static', dir: 'dist' },
     onCode: (event) => appendFileSync(codesFile, `${JSON.stringify(event)}\n`),
     log: () => undefined,

@@ -9,10 +9,10 @@ import type { WebMode } from '../../local/web-server.js';
 export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number } = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
   const codes = new Map<string, string>();
-  const [web, httpApi, webSocket, cognito, dynamo] = await freePorts(5);
+  const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
   const stack = await startLocalStack({
     dataDir,
-    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo! },
+    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! },
     web: options.web ?? { kind: 'none' },
     onCode: ({ username, code }) => codes.set(username, code),
     log: () => undefined,

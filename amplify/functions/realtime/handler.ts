@@ -3,6 +3,7 @@ import {
   parseClientMessage,
   rateLimits,
   type ChatMessage,
+  type Json,
   type ParsedClientMessage,
   type Patch,
   type RateLimitedAction,
@@ -22,6 +23,10 @@ import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-tab
 import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
 import { requireEnv } from '../shared/env.js';
 import type { ConnectionContext } from '../ws-authorizer/handler.js';
+import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } from '../../../src/protocol/code.js';
+import { describeIssues } from '../../../src/protocol/errors.js';
+import { optionalEnv } from '../shared/env.js';
+import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
 
@@ -30,6 +35,8 @@ export interface RealtimeDeps {
   states: SessionStatesTable;
   sessions: SessionsTable;
   posterFor: (endpoint: string) => ConnectionPoster;
+  /** Undefined when this deployment has no code executor. */
+  runCode?: CodeRunner;
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -154,10 +161,7 @@ async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDe
     case 'end':
       return end(caller, d);
     case 'runCode':
-      return send(caller.poster, caller.connectionId, {
-        ...rejection('unavailable', 'Code execution is not available on this deployment.'),
-        action: 'runCode',
-      });
+      return runCode(caller, message.tileId, message.stdin, d);
   }
 }
 
@@ -202,18 +206,52 @@ async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeD
 }
 
 async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {
-  const at = d.now();
-  const outcome = await d.states.publish(caller.sessionId, patches, at);
+  const outcome = await commit(caller, d, patches, caller.connectionId);
   if (!outcome.ok) {
     return send(caller.poster, caller.connectionId, { ...rejection(outcome.reason, outcome.message), action: 'publishState', clientSeq });
   }
-  const message: ServerMessage = { type: 'patch', v: PROTOCOL_VERSION, seq: outcome.seq, patches, at };
   // The ack goes out after the fan-out, so the host's next batch can never overtake this one.
+  await send(caller.poster, caller.connectionId, { type: 'ack', v: PROTOCOL_VERSION, clientSeq, seq: outcome.seq });
+}
+
+/** Stores patches on the head, sends them to the session (but `except`) and appends them to the replay log. */
+async function commit(caller: Caller, d: RealtimeDeps, patches: Patch[], except?: string) {
+  const at = d.now();
+  const outcome = await d.states.publish(caller.sessionId, patches, at);
+  if (!outcome.ok) return outcome;
+  const message: ServerMessage = { type: 'patch', v: PROTOCOL_VERSION, seq: outcome.seq, patches, at };
   await Promise.all([
-    broadcastToSession(caller, d, message, caller.connectionId),
+    broadcastToSession(caller, d, message, except),
     d.states.appendLog(caller.sessionId, { kind: 'patch', seq: outcome.seq, at, patches }),
   ]);
-  await send(caller.poster, caller.connectionId, { type: 'ack', v: PROTOCOL_VERSION, clientSeq, seq: outcome.seq });
+  return outcome;
+}
+
+/** A run that started longer ago than this is considered lost (the executor's own limit is far shorter). */
+const RUN_STALE_MS = 60_000;
+
+async function runCode(caller: Caller, tileId: string, stdin: string, d: RealtimeDeps) {
+  const refuse = (code: RejectionCode, message: string) => send(caller.poster, caller.connectionId, { ...rejection(code, message), action: 'runCode' });
+  if (!d.runCode) {
+    return refuse('unavailable', 'Code execution is not set up on this deployment. An operator must deploy the executor image (docs/DEPLOYMENT.md).');
+  }
+  const tile = (await d.states.getHead(caller.sessionId)).snapshot.tiles[tileId];
+  if (!tile) return refuse('unknown_tile', `Tile ${tileId} does not exist.`);
+  if (tile.kind !== CODE_TILE_KIND) return refuse('bad_message', `Tile ${tileId} is not a code tile.`);
+  const previous = tile.state.run as TileRun | undefined;
+  if (previous?.status === 'running' && d.now() - previous.startedAt < RUN_STALE_MS) {
+    return refuse('busy', 'This tile is already running code. Wait for it to finish.');
+  }
+  const request = runRequestSchema.safeParse({ language: tile.state.language, source: tile.state.source ?? '', stdin });
+  if (!request.success) return refuse('bad_message', `This tile cannot run: ${describeIssues(request.error)}.`);
+
+  const base = { runId: d.newId(), language: request.data.language, startedAt: d.now() };
+  const started = await commit(caller, d, [{ type: 'tile.state', tileId, set: { run: { ...base, status: 'running' } } }]);
+  if (!started.ok) return refuse(started.reason, started.message);
+  const result = await d.runCode(request.data);
+  const run = tileRunFromResult(result, { ...base, finishedAt: d.now() });
+  // The tile may have been removed meanwhile; then there is nothing to show the result in.
+  await commit(caller, d, [{ type: 'tile.state', tileId, set: { run: run as unknown as Json } }]);
 }
 
 async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps) {
@@ -324,6 +362,7 @@ export const handler = createRealtimeHandler(
       states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
       sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
       posterFor: managementApiPoster,
+      ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       log: (entry) => console.log(JSON.stringify(entry)),
