@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
 
 /**
@@ -8,6 +9,7 @@ import { benchRealtime } from './realtime.js';
  */
 const sections: Record<string, () => Promise<unknown>> = {
   realtime: () => benchRealtime(),
+  executor: () => benchExecutor(),
 };
 
 async function main() {
@@ -45,6 +47,10 @@ function format(name: string, value: unknown): string {
             .join(', ')})`,
       ),
     ].join('\n');
+  }
+  if (name === 'executor') {
+    const rows = Object.entries(value as Awaited<ReturnType<typeof benchExecutor>>);
+    return ['   language      p50 ms   p95 ms   (hello world, compile + run, local sandbox)', ...rows.map(([language, r]) => `   ${language.padEnd(12)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`)].join('\n');
   }
   return JSON.stringify(value, null, 2);
 }
