@@ -170,6 +170,9 @@ export type ServerMessage =
       serverTime: number;
       clientTime?: number;
       ended: boolean;
+      /** Present when a large snapshot travels in several messages (see snapshot-parts.ts). */
+      part?: number;
+      parts?: number;
     }
   | { type: 'patch'; v: 1; seq: number; patches: Patch[]; at: number }
   | { type: 'ack'; v: 1; clientSeq: number; seq: number }

@@ -12,6 +12,7 @@ import {
   type RejectionCode,
   type ServerMessage,
 } from '../protocol/realtime';
+import { SnapshotAssembler } from '../protocol/snapshot-parts';
 import { coalescePatches } from './coalesce-patches';
 import { ClockOffset } from './clock-offset';
 import { nextBackoffMs } from './backoff';
@@ -72,6 +73,8 @@ export class RoomConnection {
   private pending: Patch[] = [];
   private inFlight: { clientSeq: number; patches: Patch[] } | undefined;
   private clientSeq = 0;
+  private afterSettled: Array<() => void> = [];
+  private snapshotParts = new SnapshotAssembler();
 
   constructor(private readonly options: RoomConnectionOptions) {
     void this.open();
@@ -112,8 +115,10 @@ export class RoomConnection {
     this.sendNow({ v: PROTOCOL_VERSION, action: 'end' });
   }
 
+  /** Runs a code tile once every edit made before it has reached the server, so the latest code runs. */
   runCode(tileId: string, stdin: string): void {
-    this.sendNow({ v: PROTOCOL_VERSION, action: 'runCode', tileId, stdin });
+    this.afterSettled.push(() => this.sendNow({ v: PROTOCOL_VERSION, action: 'runCode', tileId, stdin }));
+    this.settle();
   }
 
   close(): void {
@@ -208,8 +213,10 @@ export class RoomConnection {
       return;
     }
     switch (message.type) {
-      case 'snapshot':
-        return this.onSnapshot(message);
+      case 'snapshot': {
+        const whole = this.snapshotParts.add(message);
+        return whole ? this.onSnapshot(whole) : undefined;
+      }
       case 'patch':
       case 'chat':
       case 'ack':
@@ -314,7 +321,14 @@ export class RoomConnection {
 
   // ------------------------------------------------------------------ sending
 
+  /** Sends the actions that wait for the host's queue once it is empty and confirmed. */
+  private settle() {
+    if (this.inFlight || this.pending.length > 0 || !this.synced || this.socket?.readyState !== 1) return;
+    for (const action of this.afterSettled.splice(0)) action();
+  }
+
   private flush() {
+    if (this.pending.length === 0) this.settle();
     if (this.inFlight || this.pending.length === 0 || !this.synced || this.socket?.readyState !== 1) return;
     const queue = coalescePatches(this.pending);
     const batch: Patch[] = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimits, type Patch } from '../../src/protocol/realtime.js';
+import { SnapshotAssembler } from '../../src/protocol/snapshot-parts.js';
 import { createSession, startTestStack, type TestStack, type TestUser } from '../support/local-stack.js';
 import { RoomClient } from '../support/room-client.js';
 
@@ -86,6 +87,29 @@ describe('state', () => {
     expect(error).toMatchObject({ code: 'unknown_tile', clientSeq: 9 });
     const snapshot = (await h.request({ v: 1, action: 'sync' }, 'snapshot')).snapshot;
     expect(snapshot).toEqual({ seq: 0, tiles: {}, canvas: {} });
+  });
+});
+
+describe('large canvases', () => {
+  it('delivers a snapshot larger than one WebSocket message in parts', async () => {
+    const sessionId = await createSession(env.stack, host.accessToken);
+    const h = await join(sessionId, host.accessToken);
+    // Eight tiles of ~20 KB: the canvas is ~160 KB, over API Gateway's 128 KB per message.
+    for (let i = 0; i < 8; i++) {
+      const patch: Patch = { type: 'tile.add', tileId: `big${i}`, kind: 'code', frame: { x: 0, y: 0, w: 100, h: 100, z: i }, state: { source: `${i}`.repeat(20_000) } };
+      await h.request({ v: 1, action: 'publishState', clientSeq: i + 1, patches: [patch] }, 'ack');
+    }
+    const late = await RoomClient.connect(env.stack.webSocketUrl, { sessionId });
+    open.push(late);
+    late.send({ v: 1, action: 'sync' });
+    const first = await late.waitFor('snapshot');
+    expect(first.parts).toBeGreaterThan(1);
+    await expect.poll(() => late.of('snapshot').length).toBe(first.parts);
+    const assembler = new SnapshotAssembler();
+    const whole = late.of('snapshot').map((part) => assembler.add(part)).at(-1)!;
+    expect(late.of('snapshot').length).toBeGreaterThan(1);
+    expect(Object.keys(whole.snapshot.tiles)).toHaveLength(8);
+    expect(whole.snapshot.tiles.big3?.state.source).toBe('3'.repeat(20_000));
   });
 });
 

@@ -25,8 +25,12 @@ import { requireEnv } from '../shared/env.js';
 import type { ConnectionContext } from '../ws-authorizer/handler.js';
 import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } from '../../../src/protocol/code.js';
 import { describeIssues } from '../../../src/protocol/errors.js';
+import { splitSnapshot } from '../../../src/protocol/snapshot-parts.js';
 import { optionalEnv } from '../shared/env.js';
 import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
+import { serviceNames } from '../shared/metric-names.js';
+import { createObservability, type AppMetrics } from '../shared/observability.js';
+import { countingRejections } from './rejection-metrics.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
 
@@ -40,6 +44,8 @@ export interface RealtimeDeps {
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
+  /** CloudWatch metrics (shared/observability.ts); optional so test harnesses need none. */
+  metrics?: AppMetrics;
 }
 
 /** Who is acting: fixed at $connect by the authorizer and passed on every route by API Gateway. */
@@ -59,7 +65,7 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
     const d = deps();
     const { routeKey, connectionId, domainName, stage } = event.requestContext;
     const auth = event.requestContext.authorizer as Partial<ConnectionContext> | undefined;
-    const poster = d.posterFor(managementEndpoint(domainName, stage));
+    const poster = countingRejections(d.posterFor(managementEndpoint(domainName, stage)), d.metrics);
     if (!auth?.sessionId || (auth.role !== 'host' && auth.role !== 'viewer')) {
       // Only reachable if the authorizer were bypassed: refuse rather than guess.
       if (routeKey === '$connect') return { statusCode: 403 };
@@ -101,6 +107,7 @@ async function onConnect(caller: Caller, d: RealtimeDeps): Promise<WebSocketResu
     await d.states.updatePresence(caller.sessionId, { hostJoined: caller.connectionId });
   } else {
     const presence = await d.states.updatePresence(caller.sessionId, { viewerDelta: 1 });
+    d.metrics?.recordActiveViewers(presence.viewerCount);
     await tellHosts(caller.poster, presence, { event: 'join', connectionId: caller.connectionId });
   }
   return { statusCode: 200 };
@@ -118,6 +125,7 @@ async function countOut(d: RealtimeDeps, poster: ConnectionPoster, sessionId: st
   const viewers = removed.filter((id) => !hosts.includes(id));
   if (viewers.length === 0) return;
   const presence = await d.states.updatePresence(sessionId, { viewerDelta: -viewers.length });
+  d.metrics?.recordActiveViewers(presence.viewerCount);
   await tellHosts(poster, presence, viewers.length === 1 ? { event: 'leave', connectionId: viewers[0] } : {});
 }
 
@@ -155,7 +163,8 @@ async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDe
     case 'chat':
       return chat(caller, message.name, message.text, d);
     case 'react':
-      return broadcastToSession(caller, d, { type: 'reaction', v: PROTOCOL_VERSION, emoji: message.emoji, at: d.now() });
+      await broadcastToSession(caller, d, { type: 'reaction', v: PROTOCOL_VERSION, emoji: message.emoji, at: d.now() });
+      return;
     case 'signal':
       return signal(caller, message.to, message.data, d);
     case 'end':
@@ -190,7 +199,7 @@ function describeAction(action: ParsedClientMessage['action']): string {
 
 async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeDeps) {
   const head = await d.states.getHead(caller.sessionId);
-  await send(caller.poster, caller.connectionId, {
+  const message: ServerMessage = {
     type: 'snapshot',
     v: PROTOCOL_VERSION,
     sessionId: caller.sessionId,
@@ -202,7 +211,8 @@ async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeD
     serverTime: d.now(),
     ...(clientTime !== undefined ? { clientTime } : {}),
     ended: head.ended,
-  });
+  };
+  for (const part of splitSnapshot(message)) await send(caller.poster, caller.connectionId, part);
 }
 
 async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {
@@ -210,6 +220,7 @@ async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: R
   if (!outcome.ok) {
     return send(caller.poster, caller.connectionId, { ...rejection(outcome.reason, outcome.message), action: 'publishState', clientSeq });
   }
+  d.metrics?.recordPublish(outcome.fanOut.viewers, outcome.fanOut.durationMs);
   // The ack goes out after the fan-out, so the host's next batch can never overtake this one.
   await send(caller.poster, caller.connectionId, { type: 'ack', v: PROTOCOL_VERSION, clientSeq, seq: outcome.seq });
 }
@@ -220,11 +231,11 @@ async function commit(caller: Caller, d: RealtimeDeps, patches: Patch[], except?
   const outcome = await d.states.publish(caller.sessionId, patches, at);
   if (!outcome.ok) return outcome;
   const message: ServerMessage = { type: 'patch', v: PROTOCOL_VERSION, seq: outcome.seq, patches, at };
-  await Promise.all([
+  const [fanOut] = await Promise.all([
     broadcastToSession(caller, d, message, except),
     d.states.appendLog(caller.sessionId, { kind: 'patch', seq: outcome.seq, at, patches }),
   ]);
-  return outcome;
+  return { ...outcome, fanOut };
 }
 
 /** A run that started longer ago than this is considered lost (the executor's own limit is far shorter). */
@@ -248,7 +259,9 @@ async function runCode(caller: Caller, tileId: string, stdin: string, d: Realtim
   const base = { runId: d.newId(), language: request.data.language, startedAt: d.now() };
   const started = await commit(caller, d, [{ type: 'tile.state', tileId, set: { run: { ...base, status: 'running' } } }]);
   if (!started.ok) return refuse(started.reason, started.message);
+  const invokedAt = d.now();
   const result = await d.runCode(request.data);
+  d.metrics?.recordCodeRun(request.data.language, result.status, d.now() - invokedAt);
   const run = tileRunFromResult(result, { ...base, finishedAt: d.now() });
   // The tile may have been removed meanwhile; then there is nothing to show the result in.
   await commit(caller, d, [{ type: 'tile.state', tileId, set: { run: run as unknown as Json } }]);
@@ -304,13 +317,19 @@ async function end(caller: Caller, d: RealtimeDeps) {
   await Promise.all(others.map((id) => caller.poster.close(id).catch(() => undefined)));
 }
 
-/** Posts to every connection of the caller's session, then forgets connections API Gateway no longer knows. */
+/**
+ * Posts to every connection of the caller's session, then forgets connections API Gateway no longer knows.
+ * Returns how many connections it posted to and how long listing and posting took (for the metrics).
+ */
 async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: ServerMessage, except?: string) {
+  const startedAt = d.now();
   const connections = await d.connections.listBySession(caller.sessionId);
   const targets = connections.map((c) => c.connectionId).filter((id) => id !== except);
   const result = await fanOut(caller.poster, targets, JSON.stringify(message));
+  const stats = { viewers: targets.length, durationMs: d.now() - startedAt };
   if (result.failed) d.log({ level: 'warn', message: 'fan-out posts failed', failed: result.failed, sessionId: caller.sessionId });
   if (result.gone.length) await forgetGone(caller, d, result.gone, connections);
+  return stats;
 }
 
 /**
@@ -354,8 +373,9 @@ async function send(poster: ConnectionPoster, connectionId: string, message: Ser
   await poster.post(connectionId, JSON.stringify(message));
 }
 
+const observability = createObservability(serviceNames.realtime);
 let deps: RealtimeDeps | undefined;
-export const handler = createRealtimeHandler(
+export const handler = observability.instrument(createRealtimeHandler(
   () =>
     (deps ??= {
       connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
@@ -365,6 +385,7 @@ export const handler = createRealtimeHandler(
       ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
-      log: (entry) => console.log(JSON.stringify(entry)),
+      log: observability.log,
+      metrics: observability.metrics,
     }),
-);
+));

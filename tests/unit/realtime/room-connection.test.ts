@@ -195,7 +195,7 @@ describe('RoomConnection: connecting', () => {
     expect(t.room.viewerCount).toBe(9);
   });
 
-  it('sends chat, reactions, signals, end and runCode only while open', async () => {
+  it('sends chat, reactions, signals and end only while open', async () => {
     const t = setup();
     await settle();
     t.room.chat('Ada', 'too early');
@@ -203,15 +203,25 @@ describe('RoomConnection: connecting', () => {
     t.room.chat('Ada', 'hello');
     t.room.react('👏');
     t.room.signal('host', { sdp: 'offer' });
-    t.room.runCode('code-1', '');
     t.room.end();
     expect(t.socket().sent.filter((m) => m.action !== 'sync' && m.action !== 'ping')).toEqual([
       { v: 1, action: 'chat', name: 'Ada', text: 'hello' },
       { v: 1, action: 'react', emoji: '👏' },
       { v: 1, action: 'signal', to: 'host', data: { sdp: 'offer' } },
-      { v: 1, action: 'runCode', tileId: 'code-1', stdin: '' },
       { v: 1, action: 'end' },
     ]);
+  });
+
+  it('sends runCode only after every earlier edit is confirmed, so the latest code runs', async () => {
+    const t = await connected({}, snapshotAt(5), 'host');
+    t.room.publish([add('code-1', { source: 'print(1)' })]);
+    t.room.runCode('code-1', 'input');
+    const actions = () => t.socket().sent.map((m) => m.action).filter((a) => a === 'publishState' || a === 'runCode');
+    expect(actions()).toEqual(['publishState']);
+    const batch = t.socket().sent.find((m) => m.action === 'publishState')!;
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: batch.clientSeq as number, seq: 6 });
+    expect(actions()).toEqual(['publishState', 'runCode']);
+    expect(t.socket().sent.at(-1)).toEqual({ v: 1, action: 'runCode', tileId: 'code-1', stdin: 'input' });
   });
 });
 
