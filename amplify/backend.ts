@@ -9,14 +9,17 @@ import { realtime } from './functions/realtime/resource.js';
 import { sessionApi } from './functions/session-api/resource.js';
 import { wsAuthorizer } from './functions/ws-authorizer/resource.js';
 import { RealtimeApis, appOrigins } from './realtime/resource.js';
+import { Monitoring, alarmEmails } from './monitoring/resource.js';
+import { enableActiveTracing } from './monitoring/tracing.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
  *   auth      Cognito user pool and client (defineAuth)
  *   data      the DynamoDB tables (custom stack; nothing in it references another stack)
  *   realtime  the three functions, both APIs and their grants (resourceGroupName + Stack.of)
- * References point one way only, realtime -> data and realtime -> auth, so the nested stacks
- * have no cycle. tests/synth asserts that.
+ *   monitoring  alarms, their SNS topic, the dashboard (custom stack; it only reads the others)
+ * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
+ * so the nested stacks have no cycle. tests/synth asserts that.
  */
 export const backend = defineBackend({ auth, sessionApi, realtime, wsAuthorizer });
 
@@ -47,6 +50,29 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
   userPoolClient,
   apiNamePrefix: backend.stack.stackName,
   allowedOrigins: appOrigins(),
+});
+
+enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer].map((fn) => fn.resources.lambda));
+
+// Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
+// The code executor joins with one line once it is wired: monitoring.addExecutor(executor.function).
+export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
+  namePrefix: backend.stack.stackName,
+  alarmEmails: alarmEmails(),
+  functions: {
+    'session-api': backend.sessionApi.resources.lambda,
+    realtime: backend.realtime.resources.lambda,
+    'ws-authorizer': backend.wsAuthorizer.resources.lambda,
+  },
+  tables: tableDefinitions.map((definition) => ({
+    name: definition.logicalName,
+    table: tables.tableFor(definition),
+    indexNames: definition.globalSecondaryIndexes.map((index) => index.indexName),
+  })),
+  httpApi: apis.httpApi,
+  webSocketApi: apis.webSocketApi,
+  userPool,
+  userPoolClient,
 });
 
 // Lands in amplify_outputs.json as `custom`; the browser reads it at runtime.

@@ -1,8 +1,10 @@
 import { WEBSOCKET_STAGE, webSocketActions } from '../../src/protocol/realtime.js';
 import { Duration } from 'aws-cdk-lib';
 import {
+  CfnStage,
   CorsHttpMethod,
   HttpApi,
+  type HttpStage,
   HttpMethod,
   HttpNoneAuthorizer,
   WebSocketApi,
@@ -34,6 +36,28 @@ export const defaultThrottles = {
   webSocket: { rateLimit: 1000, burstLimit: 2000 },
 } as const satisfies Record<string, ThrottleSettings>;
 
+/**
+ * Tighter limits for the routes where one request costs much more than the others, applied as
+ * the stage's route settings. Like the stage defaults, they are totals for the whole API (all
+ * sessions), on top of the per-connection limits in `rateLimits` (src/protocol/realtime.ts).
+ */
+export const defaultRouteThrottles = {
+  http: {
+    // Each session is a DynamoDB item a signed-in user creates at will.
+    [httpRoutes.createSession]: { rateLimit: 10, burstLimit: 20 },
+  },
+  webSocket: {
+    // Authorizer + realtime function + 2 writes per connect; a reconnect storm is spread by the clients' backoff.
+    // (API Gateway also caps new connections at 500/s per account and region.)
+    $connect: { rateLimit: 300, burstLimit: 600 },
+    // Every chat line and reaction is posted to every connection of its session: they amplify.
+    chat: { rateLimit: 100, burstLimit: 200 },
+    react: { rateLimit: 50, burstLimit: 100 },
+    // Each run occupies the executor (reserved concurrency 10) for up to its timeout.
+    runCode: { rateLimit: 10, burstLimit: 20 },
+  },
+} as const satisfies { http: Partial<Record<HttpRouteKey, ThrottleSettings>>; webSocket: Record<string, ThrottleSettings> };
+
 export interface RealtimeApisProps {
   functions: {
     /** Integration of every HTTP route. */
@@ -51,6 +75,8 @@ export interface RealtimeApisProps {
   /** Browser origins allowed by the HTTP API's CORS preflight (see appOrigins). */
   allowedOrigins: readonly string[];
   throttles?: { http?: ThrottleSettings; webSocket?: ThrottleSettings };
+  /** Per-route throttles by route key; default `defaultRouteThrottles`. */
+  routeThrottles?: { http?: Readonly<Record<string, ThrottleSettings>>; webSocket?: Readonly<Record<string, ThrottleSettings>> };
 }
 
 /**
@@ -73,10 +99,18 @@ export class RealtimeApis extends Construct {
       webSocket: props.throttles?.webSocket ?? defaultThrottles.webSocket,
     };
 
-    this.httpApi = this.createHttpApi(props, throttles.http);
-    this.httpApiUrl = this.httpApi.apiEndpoint;
+    const routeThrottles = {
+      http: props.routeThrottles?.http ?? defaultRouteThrottles.http,
+      webSocket: props.routeThrottles?.webSocket ?? defaultRouteThrottles.webSocket,
+    };
 
-    this.webSocketApi = this.createWebSocketApi(props);
+    const http = this.createHttpApi(props, throttles.http);
+    this.httpApi = http.api;
+    this.httpApiUrl = this.httpApi.apiEndpoint;
+    throttleRoutes(http.stage, http.routes, routeThrottles.http);
+
+    const webSocket = this.createWebSocketApi(props);
+    this.webSocketApi = webSocket.api;
     this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', {
       webSocketApi: this.webSocketApi,
       stageName: WEBSOCKET_STAGE,
@@ -84,12 +118,13 @@ export class RealtimeApis extends Construct {
       throttle: throttles.webSocket,
     });
     this.webSocketUrl = this.webSocketStage.url;
+    throttleRoutes(this.webSocketStage, webSocket.routes, routeThrottles.webSocket);
 
     // PostToConnection, GetConnection and DeleteConnection on this API's prod stage only.
     this.webSocketStage.grantManagementApiAccess(props.functions.realtime);
   }
 
-  private createHttpApi(props: RealtimeApisProps, throttle: ThrottleSettings): HttpApi {
+  private createHttpApi(props: RealtimeApisProps, throttle: ThrottleSettings): { api: HttpApi; stage: HttpStage; routes: Map<string, Construct> } {
     const cognitoAuthorizer = new HttpUserPoolAuthorizer('CognitoAccessToken', props.userPool, {
       userPoolClients: [props.userPoolClient],
       identitySource: ['$request.header.Authorization'],
@@ -108,43 +143,75 @@ export class RealtimeApis extends Construct {
       // The default stage is added below, with throttling.
       createDefaultStage: false,
     });
-    httpApi.addStage('DefaultStage', { stageName: '$default', autoDeploy: true, throttle });
+    const stage = httpApi.addStage('DefaultStage', { stageName: '$default', autoDeploy: true, throttle });
 
     const integration = new HttpLambdaIntegration('SessionApi', props.functions.sessionApi);
+    const routes = new Map<string, Construct>();
     for (const routeKey of Object.values(httpRoutes)) {
       const { method, path } = parseRouteKey(routeKey);
-      httpApi.addRoutes({
+      const [route] = httpApi.addRoutes({
         path,
         methods: [method],
         integration,
         ...(publicHttpRoutes.includes(routeKey) ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
+      if (route) routes.set(routeKey, route);
     }
-    return httpApi;
+    return { api: httpApi, stage, routes };
   }
 
-  private createWebSocketApi(props: RealtimeApisProps): WebSocketApi {
+  private createWebSocketApi(props: RealtimeApisProps): { api: WebSocketApi; routes: Map<string, Construct> } {
     const integration = new WebSocketLambdaIntegration('Realtime', props.functions.realtime);
     const webSocketApi = new WebSocketApi(this, 'WebSocketApi', {
       apiName: `${props.apiNamePrefix}-live`,
       description: 'StreamCanvas live sessions',
       routeSelectionExpression: '$request.body.action',
-      connectRouteOptions: {
-        integration,
-        // API Gateway refuses a connect without ?sessionId before invoking the authorizer.
-        // WebSocket authorizers are not cached, so the optional ?token is still seen every time.
-        authorizer: new WebSocketLambdaAuthorizer('SessionConnect', props.functions.wsAuthorizer, {
-          identitySource: ['route.request.querystring.sessionId'],
-        }),
-      },
-      disconnectRouteOptions: { integration },
-      defaultRouteOptions: { integration },
     });
+    // Added here rather than through the constructor's *RouteOptions (same construct ids, so
+    // the same resources) because the stage's route settings need the route constructs.
+    const routes = new Map<string, Construct>([
+      [
+        '$connect',
+        webSocketApi.addRoute('$connect', {
+          integration,
+          // API Gateway refuses a connect without ?sessionId before invoking the authorizer.
+          // WebSocket authorizers are not cached, so the optional ?token is still seen every time.
+          authorizer: new WebSocketLambdaAuthorizer('SessionConnect', props.functions.wsAuthorizer, {
+            identitySource: ['route.request.querystring.sessionId'],
+          }),
+        }),
+      ],
+      ['$disconnect', webSocketApi.addRoute('$disconnect', { integration })],
+      ['$default', webSocketApi.addRoute('$default', { integration })],
+    ]);
     for (const routeKey of webSocketActions) {
-      webSocketApi.addRoute(routeKey, { integration });
+      routes.set(routeKey, webSocketApi.addRoute(routeKey, { integration }));
     }
-    return webSocketApi;
+    return { api: webSocketApi, routes };
   }
+}
+
+/**
+ * Sets per-route throttling on a stage (CloudFormation RouteSettings). The stage must be created
+ * after those routes, or API Gateway answers "Unable to find Route by key …", so it depends on them.
+ */
+function throttleRoutes(stage: Construct, routes: ReadonlyMap<string, Construct>, throttles: Readonly<Record<string, ThrottleSettings>>): void {
+  const entries = Object.entries(throttles);
+  if (entries.length === 0) return;
+  const cfnStage = stage.node.defaultChild as CfnStage;
+  const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
+  for (const [routeKey, throttle] of entries) {
+    const route = routes.get(routeKey);
+    if (!route) {
+      throw new Error(
+        `Cannot throttle route '${routeKey}': the API has no such route (it has ${[...routes.keys()].join(', ')}). ` +
+          'Resolution: fix the route key in routeThrottles (amplify/realtime/resource.ts).',
+      );
+    }
+    routeSettings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+    cfnStage.node.addDependency(route);
+  }
+  cfnStage.routeSettings = routeSettings;
 }
 
 /**

@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 /** The Amplify Hosting build: deploy the backend, then build the app with its outputs inside. */
+interface Phases {
+  preBuild?: { commands: string[] };
+  build: { commands: string[] };
+}
 interface BuildSpec {
   version: number;
-  backend: { phases: { build: { commands: string[] } } };
+  backend: { phases: Phases };
   frontend: {
-    phases: { build: { commands: string[] } };
+    phases: Phases;
     artifacts: { baseDirectory: string; files: string[] };
     cache: { paths: string[] };
   };
@@ -29,6 +33,13 @@ describe('amplify.yml', () => {
     const copy = commands.findIndex((command) => /\bcp amplify_outputs\.json public\/?(\s|$)/.test(command));
     expect(copy).toBeGreaterThanOrEqual(0);
     expect(commands.indexOf('npm run build')).toBeGreaterThan(copy);
+  });
+
+  it('has a backend and a frontend phase, each on Node 22 (what the Lambdas run) before any npm command', () => {
+    for (const phases of [spec.backend.phases, spec.frontend.phases]) {
+      expect(phases.preBuild?.commands).toEqual(['nvm install 22']);
+      expect(phases.build.commands.length).toBeGreaterThan(0);
+    }
   });
 
   it('publishes dist and caches npm and node_modules', () => {

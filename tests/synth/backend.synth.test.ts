@@ -470,7 +470,7 @@ describe('stack dependencies', () => {
     expect(synth.synthError?.message).toBeUndefined();
   });
 
-  it('references nested stacks in one direction only: realtime -> auth, data', () => {
+  it('references nested stacks in one direction only: realtime -> auth, data; monitoring -> auth, data, realtime', () => {
     const names = new Map(synth.stacks.filter((s) => s.resourceId).map((s) => [s.resourceId!, s.name]));
     const graph: Record<string, string[]> = {};
     for (const [logicalId, resource] of resourcesOfType(synth.root, 'AWS::CloudFormation::Stack')) {
@@ -478,7 +478,7 @@ describe('stack dependencies', () => {
       collectGetAtts(resource.Properties, referenced);
       graph[names.get(logicalId)!] = [...referenced].filter((id) => names.has(id)).map((id) => names.get(id)!).sort();
     }
-    expect(graph).toEqual({ auth: [], data: [], realtime: ['auth', 'data'] });
+    expect(graph).toEqual({ auth: [], data: [], realtime: ['auth', 'data'], monitoring: ['auth', 'data', 'realtime'] });
   });
 });
 

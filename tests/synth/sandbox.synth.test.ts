@@ -53,6 +53,11 @@ describe('a sandbox deployment', () => {
     ]);
   });
 
+  it('creates the alarm topic without subscriptions when STREAMCANVAS_ALARM_EMAIL is unset', () => {
+    expect(resourcesOfType(synth.stack('monitoring'), 'AWS::SNS::Topic')).toHaveLength(1);
+    expect(resourcesOfType(synth.stack('monitoring'), 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
   it('synthesizes without validation findings', () => {
     expect(synth.synthError?.message).toBeUndefined();
     expect(synth.violations).toEqual([]);

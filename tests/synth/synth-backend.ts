@@ -27,7 +27,13 @@ import type { IConstruct } from 'constructs';
 export type DeploymentType = 'sandbox' | 'branch';
 
 /** Environment variables the backend definition reads while it is imported. */
-export const synthTimeVariables = ['STREAMCANVAS_REQUIRE_MFA', 'STREAMCANVAS_APP_ORIGINS', 'AWS_APP_ID', 'AWS_BRANCH'] as const;
+export const synthTimeVariables = [
+  'STREAMCANVAS_REQUIRE_MFA',
+  'STREAMCANVAS_APP_ORIGINS',
+  'STREAMCANVAS_ALARM_EMAIL',
+  'AWS_APP_ID',
+  'AWS_BRANCH',
+] as const;
 
 export interface SynthOptions {
   deploymentType: DeploymentType;

@@ -14,6 +14,8 @@ import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-tab
 import { sessionsTable } from '../../data/table-definitions.js';
 import { requireEnv } from '../shared/env.js';
 import { HttpError, callerId, errorResponse, json, parseBody, parseWith } from '../shared/http.js';
+import { serviceNames } from '../shared/metric-names.js';
+import { createObservability } from '../shared/observability.js';
 
 export interface SessionApiDeps {
   sessions: SessionsTable;
@@ -113,13 +115,17 @@ function decodeCursor(token: string, hostId: string): Record<string, unknown> {
   throw new HttpError('BadRequest', 'Invalid query: nextToken is not one this API issued.', 'Omit nextToken to start from the newest session.');
 }
 
-export const handler = createSessionApiHandler(
-  lazy(() => ({
-    sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
-    now: () => new Date(),
-    newId: () => crypto.randomUUID(),
-    log: (entry) => console.log(JSON.stringify(entry)),
-  })),
+const observability = createObservability(serviceNames.sessionApi);
+
+export const handler = observability.instrument(
+  createSessionApiHandler(
+    lazy(() => ({
+      sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+      now: () => new Date(),
+      newId: () => crypto.randomUUID(),
+      log: observability.log,
+    })),
+  ),
 );
 
 function lazy<T>(make: () => T): () => T {

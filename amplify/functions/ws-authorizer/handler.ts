@@ -4,6 +4,8 @@ import { documentClient } from '../../data/document-client.js';
 import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
 import { sessionsTable } from '../../data/table-definitions.js';
 import { optionalEnv, requireEnv } from '../shared/env.js';
+import { serviceNames } from '../shared/metric-names.js';
+import { createObservability, type LogEntry } from '../shared/observability.js';
 import { sessionIdSchema } from '../../../src/protocol/session.js';
 
 export interface AuthorizerDeps {
@@ -48,17 +50,18 @@ export async function authorizeConnection(
   return { allow: true, context: { sessionId: session.sessionId, role, userId } };
 }
 
-export function createAuthorizerHandler(deps: () => AuthorizerDeps) {
+/** `log` is separate from `deps` so a failure to build the dependencies is still logged. */
+export function createAuthorizerHandler(deps: () => AuthorizerDeps, log: (entry: LogEntry) => void) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const query = event.queryStringParameters ?? {};
     let outcome: AuthorizerOutcome;
     try {
       outcome = await authorizeConnection(query, deps());
     } catch (error) {
-      console.log(JSON.stringify({ level: 'error', message: 'authorizer failed', error: String(error) }));
+      log({ level: 'error', message: 'authorizer failed', error: String(error) });
       outcome = { allow: false, reason: 'authorization is unavailable' };
     }
-    if (!outcome.allow) console.log(JSON.stringify({ level: 'info', message: 'connection refused', reason: outcome.reason }));
+    if (!outcome.allow) log({ level: 'info', message: 'connection refused', reason: outcome.reason });
     return {
       principalId: outcome.allow ? outcome.context.userId || 'anonymous' : 'refused',
       policyDocument: {
@@ -70,16 +73,20 @@ export function createAuthorizerHandler(deps: () => AuthorizerDeps) {
   };
 }
 
+const observability = createObservability(serviceNames.wsAuthorizer);
 let deps: AuthorizerDeps | undefined;
-export const handler = createAuthorizerHandler(
-  () =>
-    (deps ??= {
-      sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
-      verifyToken: createTokenVerifier({
-        userPoolId: requireEnv('USER_POOL_ID'),
-        userPoolClientId: requireEnv('USER_POOL_CLIENT_ID'),
-        region: requireEnv('AWS_REGION'),
-        cognitoEndpoint: optionalEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'),
+export const handler = observability.instrument(
+  createAuthorizerHandler(
+    () =>
+      (deps ??= {
+        sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+        verifyToken: createTokenVerifier({
+          userPoolId: requireEnv('USER_POOL_ID'),
+          userPoolClientId: requireEnv('USER_POOL_CLIENT_ID'),
+          region: requireEnv('AWS_REGION'),
+          cognitoEndpoint: optionalEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'),
+        }),
       }),
-    }),
+    observability.log,
+  ),
 );
