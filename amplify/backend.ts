@@ -11,6 +11,7 @@ import { wsAuthorizer } from './functions/ws-authorizer/resource.js';
 import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
+import { CodeExecutor, prebuiltImageFromEnv } from './executor/resource.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -55,7 +56,6 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
 enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer].map((fn) => fn.resources.lambda));
 
 // Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
-// The code executor joins with one line once it is wired: monitoring.addExecutor(executor.function).
 export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
   namePrefix: backend.stack.stackName,
   alarmEmails: alarmEmails(),
@@ -74,6 +74,25 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
   userPool,
   userPoolClient,
 });
+
+// Code execution: a container-image Lambda the realtime function invokes. Docker builds it where it
+// runs (EXECUTOR_BUILD_WITH_DOCKER=true, e.g. a developer's sandbox); elsewhere it is the image the
+// executor-image workflow pushed (EXECUTOR_IMAGE_REPOSITORY + EXECUTOR_IMAGE_TAG). With neither,
+// the deployment has no executor and the code tile tells the host so (docs/DEPLOYMENT.md).
+const executorImage = prebuiltImageFromEnv(process.env);
+const buildExecutorWithDocker = process.env.EXECUTOR_BUILD_WITH_DOCKER === 'true';
+export const executor =
+  buildExecutorWithDocker || executorImage
+    ? new CodeExecutor(Stack.of(backend.realtime.resources.lambda), 'CodeExecutor', {
+        dockerAvailable: buildExecutorWithDocker,
+        prebuiltImage: executorImage,
+      })
+    : undefined;
+if (executor) {
+  executor.function.grantInvoke(backend.realtime.resources.lambda);
+  backend.realtime.addEnvironment('CODE_RUNNER_FUNCTION_NAME', executor.function.functionName);
+  monitoring.addExecutor(executor.function, { reservedConcurrency: 10 });
+}
 
 // Lands in amplify_outputs.json as `custom`; the browser reads it at runtime.
 backend.addOutput({

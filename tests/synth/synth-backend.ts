@@ -33,6 +33,9 @@ export const synthTimeVariables = [
   'STREAMCANVAS_ALARM_EMAIL',
   'AWS_APP_ID',
   'AWS_BRANCH',
+  'EXECUTOR_IMAGE_REPOSITORY',
+  'EXECUTOR_IMAGE_TAG',
+  'EXECUTOR_BUILD_WITH_DOCKER',
 ] as const;
 
 export interface SynthOptions {

@@ -635,12 +635,21 @@ describe('realtime handler: other actions', () => {
     expect(h.poster.closed.sort()).toEqual(['v1', 'v2']);
   });
 
-  it('runCode answers unavailable on this deployment, after the rate limit', async () => {
+  it('runCode answers unavailable on a deployment without an executor, after the rate limit', async () => {
     const h = harness();
     await h.room();
     await h.send('host', 'host', { v: 1, action: 'runCode', tileId: 'code-1' });
     expect(h.poster.posts).toEqual([
-      { to: 'host', message: { type: 'error', v: 1, code: 'unavailable', message: 'Code execution is not available on this deployment.', action: 'runCode' } },
+      {
+        to: 'host',
+        message: {
+          type: 'error',
+          v: 1,
+          code: 'unavailable',
+          message: expect.stringContaining('Code execution is not set up on this deployment'),
+          action: 'runCode',
+        },
+      },
     ]);
     expect(h.connections.rateLimitCalls).toBe(1);
   });

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { cycleIn, resourcesOfType, synthesizeBackend, type Synthesized } from './synth-backend.js';
+
+/**
+ * The backend with the code executor wired in, as Amplify Hosting deploys it once the
+ * executor-image workflow has pushed an image (no Docker at deploy time).
+ */
+type BackendModule = typeof import('../../amplify/backend.js');
+let synth: Synthesized<BackendModule>;
+
+beforeAll(async () => {
+  synth = await synthesizeBackend({
+    deploymentType: 'branch',
+    env: { EXECUTOR_IMAGE_REPOSITORY: 'streamcanvas-executor', EXECUTOR_IMAGE_TAG: '0123abcd' },
+  });
+});
+afterAll(() => synth?.cleanup());
+
+describe('code executor in the backend', () => {
+  it('is a container-image function from the pushed image, with reserved concurrency', () => {
+    const executor = synth.module.executor;
+    expect(executor).toBeDefined();
+    const { stack, logicalId } = synth.locate(executor!.function);
+    const fn = stack.json.Resources[logicalId]!;
+    expect(fn.Properties).toMatchObject({ PackageType: 'Image', ReservedConcurrentExecutions: 10 });
+    expect(synth.render((fn.Properties as { Code: { ImageUri: unknown } }).Code.ImageUri, stack)).toContain('streamcanvas-executor:0123abcd');
+  });
+
+  it('runs in an isolated VPC with no route out', () => {
+    const { stack } = synth.locate(synth.module.executor!.function);
+    expect(resourcesOfType(stack, 'AWS::EC2::NatGateway')).toEqual([]);
+    expect(resourcesOfType(stack, 'AWS::EC2::InternetGateway')).toEqual([]);
+    stack.template.hasResourceProperties('AWS::Lambda::Function', {
+      PackageType: 'Image',
+      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue(), SubnetIds: Match.anyValue() }),
+    });
+  });
+
+  it('is invoked by the realtime function, which learns its name', () => {
+    const realtime = synth.module.backend.realtime.resources.cfnResources.cfnFunction;
+    const { stack, logicalId } = synth.locate(realtime);
+    const env = (stack.json.Resources[logicalId]!.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    expect(env.CODE_RUNNER_FUNCTION_NAME).toBeDefined();
+    const invokeGrants = resourcesOfType(stack, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties).includes('lambda:InvokeFunction'),
+    );
+    expect(invokeGrants).toHaveLength(1);
+  });
+
+  it('adds the executor alarms, and the stacks still have no cycle', () => {
+    const alarms = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(11);
+    for (const stack of synth.stacks) expect(cycleIn(stack)).toBeUndefined();
+    expect(synth.synthError).toBeUndefined();
+  });
+});
