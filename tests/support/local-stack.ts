@@ -2,17 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackPorts } from '../../local/stack.js';
 import type { WebMode } from '../../local/web-server.js';
 
 /** Starts the real local stack on free ports with a throwaway data folder. */
-export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number } = {}) {
+export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number; ports?: LocalStackPorts } = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
   const codes = new Map<string, string>();
   const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
+  const ports = options.ports ?? { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! };
   const stack = await startLocalStack({
     dataDir,
-    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! },
+    ports,
     web: options.web ?? { kind: 'none' },
     onCode: ({ username, code }) => codes.set(username, code),
     log: () => undefined,
@@ -21,8 +22,10 @@ export async function startTestStack(options: { web?: WebMode; dataDir?: string;
   return {
     stack,
     dataDir,
+    ports,
     /** Signs a new confirmed user up and returns their access token. */
     createUser: (email: string, password = 'Sup3r-secret!') => createUser(stack, codes, email, password),
+    signIn: (email: string, password = 'Sup3r-secret!') => signIn(stack, email, password),
     async stop(removeData = true) {
       await stack.stop();
       if (removeData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -73,13 +76,18 @@ async function createUser(stack: LocalStack, codes: Map<string, string>, email: 
   const code = codes.get(email);
   if (!code) throw new Error(`no confirmation code was delivered for ${email}`);
   await cognitoCall(stack, 'ConfirmSignUp', { ClientId: clientId, Username: email, ConfirmationCode: code });
+  return { ...(await signIn(stack, email, password)), userId: String(signUp.UserSub) };
+}
+
+async function signIn(stack: LocalStack, email: string, password: string): Promise<TestUser> {
   const auth = await cognitoCall(stack, 'InitiateAuth', {
-    ClientId: clientId,
+    ClientId: stack.cognito.userPoolClientId,
     AuthFlow: 'USER_PASSWORD_AUTH',
     AuthParameters: { USERNAME: email, PASSWORD: password },
   });
   const result = auth.AuthenticationResult as { AccessToken: string; IdToken: string };
-  return { email, userId: String(signUp.UserSub), accessToken: result.AccessToken, idToken: result.IdToken };
+  const sub = JSON.parse(Buffer.from(result.AccessToken.split('.')[1]!, 'base64url').toString()) as { sub: string };
+  return { email, userId: sub.sub, accessToken: result.AccessToken, idToken: result.IdToken };
 }
 
 /** Creates a session through the real HTTP API and returns its id. */
