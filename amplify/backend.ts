@@ -33,7 +33,7 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 });
 
 // Least privilege: each function gets exactly the tables it touches, and learns their names.
-connectTables(backend.sessionApi, { readWrite: [sessionsTable] });
+connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
 connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable] });
 
@@ -52,6 +52,9 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
   apiNamePrefix: backend.stack.stackName,
   allowedOrigins: appOrigins(),
 });
+
+// The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
+backend.sessionApi.addEnvironment('WEBSOCKET_MANAGEMENT_ENDPOINT', apis.webSocketStage.callbackUrl);
 
 enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer].map((fn) => fn.resources.lambda));
 

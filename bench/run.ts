@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
+import { benchViewer } from './viewer.js';
 
 /**
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
@@ -10,6 +11,7 @@ import { benchRealtime } from './realtime.js';
 const sections: Record<string, () => Promise<unknown>> = {
   realtime: () => benchRealtime(),
   executor: () => benchExecutor(),
+  viewer: () => benchViewer(),
 };
 
 async function main() {
@@ -51,6 +53,17 @@ function format(name: string, value: unknown): string {
   if (name === 'executor') {
     const rows = Object.entries(value as Awaited<ReturnType<typeof benchExecutor>>);
     return ['   language      p50 ms   p95 ms   (hello world, compile + run, local sandbox)', ...rows.map(([language, r]) => `   ${language.padEnd(12)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`)].join('\n');
+  }
+  if (name === 'viewer') {
+    const { initialJs, joinToFirstTileMs } = value as Awaited<ReturnType<typeof benchViewer>>;
+    const row = (label: string, p: (typeof joinToFirstTileMs)['cold']) =>
+      `   ${label.padEnd(28)} ${p.p50.toFixed(1).padStart(8)} ${p.p95.toFixed(1).padStart(8)} ${p.max.toFixed(1).padStart(8)}   (${p.runs} runs)`;
+    return [
+      `   viewer route initial JS: ${initialJs.gzipKB.toFixed(1)} KB gzip (budget ${initialJs.budgetKB} KB; ${initialJs.chunks.length} chunks)`,
+      '   join to first tile            p50 ms   p95 ms   max ms',
+      row('cold (new browser context)', joinToFirstTileMs.cold),
+      row('warm (reload, HTTP cache)', joinToFirstTileMs.warm),
+    ].join('\n');
   }
   return JSON.stringify(value, null, 2);
 }

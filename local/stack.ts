@@ -125,6 +125,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     stopping.push(webSocket.close);
     // The handlers build the management endpoint from the request unless this standard variable overrides it.
     process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI = webSocket.managementEndpoint;
+    // What backend.ts gives the session function, which is not behind the WebSocket API.
+    process.env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocket.managementEndpoint;
 
     const outputs = localOutputs({
       region: cognito.region,

@@ -1,8 +1,9 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { SessionsApiProvider } from './api/context';
 import { AppConfigProvider } from './config';
 import type { AppConfig } from './config';
+import { lazyRoute } from './lib/lazy-route';
 import { LandingPage } from './pages/LandingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { routeModules } from './routes';
@@ -11,12 +12,12 @@ import { ErrorBoundary } from './ui/ErrorBoundary';
 import { LoadingPage } from './ui/Spinner';
 import { ToastProvider } from './ui/Toast';
 
-const WatchPage = lazy(routeModules.watch);
-const HostShell = lazy(routeModules.hostShell);
-const RequireHost = lazy(() => routeModules.hostShell().then((module) => ({ default: module.RequireHost })));
-const SignInPage = lazy(routeModules.signIn);
-const DashboardPage = lazy(routeModules.dashboard);
-const StudioPage = lazy(routeModules.studio);
+const WatchPage = lazyRoute(routeModules.watch, (module) => module.default);
+const HostShell = lazyRoute(routeModules.hostShell, (module) => module.default);
+const RequireHost = lazyRoute(routeModules.hostShell, (module) => module.RequireHost);
+const SignInPage = lazyRoute(routeModules.signIn, (module) => module.default);
+const DashboardPage = lazyRoute(routeModules.dashboard, (module) => module.default);
+const StudioPage = lazyRoute(routeModules.studio, (module) => module.default);
 
 function Page({ children, label = 'Loading…' }: { children: ReactNode; label?: string }) {
   return <Suspense fallback={<LoadingPage label={label} />}>{children}</Suspense>;

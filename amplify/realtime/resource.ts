@@ -122,6 +122,8 @@ export class RealtimeApis extends Construct {
 
     // PostToConnection, GetConnection and DeleteConnection on this API's prod stage only.
     this.webSocketStage.grantManagementApiAccess(props.functions.realtime);
+    // Ending a session from the dashboard tells its room, through the same management API.
+    this.webSocketStage.grantManagementApiAccess(props.functions.sessionApi);
   }
 
   private createHttpApi(props: RealtimeApisProps, throttle: ThrottleSettings): { api: HttpApi; stage: HttpStage; routes: Map<string, Construct> } {

@@ -35,6 +35,11 @@ export function AppConfigProvider({ load, children }: { load: () => Promise<AppC
 /** For tests and for code that already has a config. */
 export const AppConfigContextProvider = AppConfigContext.Provider;
 
+/** The config when inside <AppConfigProvider>; undefined elsewhere (tests that inject their own clients). */
+export function useOptionalAppConfig(): AppConfig | undefined {
+  return useContext(AppConfigContext) ?? undefined;
+}
+
 export function useAppConfig(): AppConfig {
   const config = useContext(AppConfigContext);
   if (!config) throw new Error('useAppConfig must be used inside <AppConfigProvider>.');

@@ -14,4 +14,4 @@ export {
   type AppConfig,
   type PasswordPolicy,
 } from './schema';
-export { AppConfigContextProvider, AppConfigProvider, ConfigErrorPage, useAppConfig } from './context';
+export { AppConfigContextProvider, AppConfigProvider, ConfigErrorPage, useAppConfig, useOptionalAppConfig } from './context';

@@ -10,6 +10,8 @@ export interface EndSessionTarget {
   title: string;
 }
 
+export type EndedSession = Pick<Session, 'sessionId' | 'status'> & Partial<Session>;
+
 /**
  * "End this session?" — asks, ends the session through the API, and reports back.
  * `onEnded` receives the updated session (status 'ended'); the caller updates its view without a reload.
@@ -18,10 +20,13 @@ export function EndSessionDialog({
   target,
   onClose,
   onEnded,
+  end,
 }: {
   target: EndSessionTarget | undefined;
   onClose: () => void;
-  onEnded: (session: Pick<Session, 'sessionId' | 'status'> & Partial<Session>) => void;
+  onEnded: (session: EndedSession) => void;
+  /** How to end it; by default through the HTTP API. The studio ends through its live room instead. */
+  end?: (sessionId: string) => Promise<EndedSession>;
 }) {
   const api = useSessionsApi();
   const toast = useToast();
@@ -31,7 +36,7 @@ export function EndSessionDialog({
     if (!target) return;
     setBusy(true);
     try {
-      const session = await api.endSession(target.sessionId);
+      const session = end ? await end(target.sessionId) : await api.endSession(target.sessionId);
       onEnded(session);
       toast.success('Session ended', `“${target.title}” has ended. Viewers now see that it is over.`);
     } catch (error) {

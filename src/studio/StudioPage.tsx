@@ -1,17 +1,18 @@
-import { useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { useSessionsApi } from '../api/context';
 import { describeError } from '../lib/errors';
 import { useDocumentTitle } from '../lib/use-document-title';
-import { EndSessionDialog } from '../sessions/EndSessionDialog';
+import { CanvasFrame, CanvasHint } from '../canvas/CanvasFrame';
+import type { Session } from '../protocol/session';
 import { StatusBadge } from '../sessions/StatusBadge';
 import { viewerLink, watchPath } from '../sessions/links';
 import { Button, ButtonLink } from '../ui/Button';
 import { CopyLink } from '../ui/CopyLink';
 import { FullPageMessage } from '../ui/EmptyState';
-import { AlertIcon, ArrowLeftIcon, LockIcon, SearchIcon, StopIcon } from '../ui/icons';
+import { AlertIcon, ArrowLeftIcon, ExternalLinkIcon, LockIcon, SearchIcon } from '../ui/icons';
 import { LoadingPage } from '../ui/Spinner';
-import { StudioCanvas } from './StudioCanvas';
+import { StudioBar } from './StudioBar';
+import { StudioWorkspace } from './StudioWorkspace';
 import { useHostSession } from './use-host-session';
 
 /** `/studio/:sessionId`: the host's workspace for one session. */
@@ -20,8 +21,7 @@ export default function StudioPage() {
   const location = useLocation();
   const api = useSessionsApi();
   const handedOver = (location.state as { session?: unknown } | null)?.session;
-  const { state, retry, update } = useHostSession(api, sessionId, handedOver);
-  const [confirmEnd, setConfirmEnd] = useState(false);
+  const { state, retry, update, markNotHost } = useHostSession(api, sessionId, handedOver);
 
   useDocumentTitle(
     state.status === 'ready'
@@ -102,49 +102,39 @@ export default function StudioPage() {
   }
 
   const { session } = state;
-  const ended = session.status === 'ended';
+  if (session.status === 'active') {
+    return <StudioWorkspace key={session.sessionId} session={session} onEnded={update} onNotHost={markNotHost} />;
+  }
+  return <EndedStudio session={session} />;
+}
+
+/** An ended session: nothing can change, and viewers see the ended screen. */
+function EndedStudio({ session }: { session: Session }) {
   return (
     <div className="studio">
-      <div className="studio-bar">
-        <div className="container studio-bar__inner">
-          <Link to="/dashboard" className="btn btn--ghost btn--sm" aria-label="Back to dashboard">
-            <ArrowLeftIcon className="btn__icon" />
-            <span aria-hidden="true">Dashboard</span>
-          </Link>
-          <div className="studio-bar__title">
-            <h1>{session.title}</h1>
-            <StatusBadge status={session.status} />
-          </div>
-          <div className="studio-bar__actions">
+      <StudioBar
+        title={session.title}
+        badge={<StatusBadge status={session.status} />}
+        actions={
+          <>
             <CopyLink href={viewerLink(session.sessionId)} />
             <a className="btn btn--ghost" href={watchPath(session.sessionId)} target="_blank" rel="noreferrer">
+              <ExternalLinkIcon className="btn__icon" />
               Open viewer page
             </a>
-            {ended ? null : (
-              <Button variant="danger" icon={<StopIcon className="btn__icon" />} onClick={() => setConfirmEnd(true)}>
-                End session
-              </Button>
-            )}
-          </div>
-        </div>
-      </div>
-      <main id="main" className="container studio__body">
-        {ended ? (
-          <div className="notice" role="status">
-            <AlertIcon className="btn__icon" style={{ marginTop: '0.15rem' }} />
-            <p>
-              This session has ended. Viewers see an ended screen, and nothing here can change any more.{' '}
-              <Link to="/dashboard">Start a new session</Link> to go live again.
-            </p>
-          </div>
-        ) : null}
-        <StudioCanvas session={session} />
-      </main>
-      <EndSessionDialog
-        target={confirmEnd ? { sessionId: session.sessionId, title: session.title } : undefined}
-        onClose={() => setConfirmEnd(false)}
-        onEnded={(ended) => update(ended)}
+          </>
+        }
       />
+      <main id="main" className="container studio__body">
+        <div className="notice" role="status">
+          <AlertIcon className="btn__icon" style={{ marginTop: '0.15rem' }} />
+          <p>
+            This session has ended. Viewers see an ended screen, and nothing here can change any more.{' '}
+            <Link to="/dashboard">Start a new session</Link> to go live again.
+          </p>
+        </div>
+        <CanvasFrame label="Canvas" overlay={<CanvasHint title="This session has ended" text="Its canvas can no longer change." />} />
+      </main>
     </div>
   );
 }

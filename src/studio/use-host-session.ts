@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { isApiError } from '../api/api-error';
 import type { SessionsApi } from '../api/sessions-api';
 import { isAbortError } from '../lib/errors';
@@ -79,11 +79,23 @@ export function useHostSession(api: SessionsApi, sessionId: string, handedOver: 
     // `state` is read only to skip the full load when the dashboard handed the session over.
   }, [api, sessionId, attempt]);
 
-  return {
-    state,
-    retry: () => setAttempt((n) => n + 1),
-    /** Applies a change made here (e.g. the session ended) without a reload. */
-    update: (change: Partial<Session>) =>
+  /** Applies a change made here (e.g. the session ended) without a reload. */
+  const update = useCallback(
+    (change: Partial<Session>) =>
       setState((current) => (current.status === 'ready' ? { status: 'ready', session: { ...current.session, ...change } } : current)),
-  };
+    [],
+  );
+
+  /** The realtime server says this user is not the host (it connected them as a viewer). */
+  const markNotHost = useCallback(
+    () =>
+      setState((current) => {
+        if (current.status !== 'ready') return current;
+        const { hostId: _hidden, ...publicSession } = current.session;
+        return { status: 'not-host', session: publicSession };
+      }),
+    [],
+  );
+
+  return { state, retry: () => setAttempt((n) => n + 1), update, markNotHost };
 }

@@ -13,12 +13,20 @@ export interface ToastInput {
   resolution?: string;
   /** How long the toast stays; errors stay longer. Hovering or focusing it pauses the timer. */
   durationMs?: number;
+  /** One button, e.g. Undo; clicking it also dismisses the toast. */
+  action?: ToastAction;
+}
+
+export interface ToastAction {
+  label: string;
+  onClick: () => void;
 }
 
 interface ToastItem extends Required<Pick<ToastInput, 'tone' | 'title' | 'durationMs'>> {
   id: number;
   description?: string;
   resolution?: string;
+  action?: ToastAction;
 }
 
 export interface ToastApi {
@@ -51,6 +59,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       title: input.title,
       description: input.description,
       resolution: input.resolution,
+      action: input.action,
       durationMs: input.durationMs ?? DEFAULT_DURATION[tone],
     };
     setToasts((current) => [...current, item].slice(-MAX_TOASTS));
@@ -140,6 +149,18 @@ function Toast({ toast, onDismiss }: { toast: ToastItem; onDismiss: (id: number)
         {toast.description ? <p className="toast__description">{toast.description}</p> : null}
         {toast.resolution ? <p className="toast__resolution">{toast.resolution}</p> : null}
       </div>
+      {toast.action ? (
+        <button
+          type="button"
+          className="btn btn--secondary btn--sm toast__action"
+          onClick={() => {
+            toast.action!.onClick();
+            onDismiss(toast.id);
+          }}
+        >
+          {toast.action.label}
+        </button>
+      ) : null}
       <button
         type="button"
         className="btn btn--ghost btn--sm toast__close"

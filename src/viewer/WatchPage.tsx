@@ -1,120 +1,127 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useSessionsApi } from '../api/context';
-import { isApiError } from '../api/api-error';
-import { describeError, isAbortError } from '../lib/errors';
+import { describeError } from '../lib/errors';
 import { useDocumentTitle } from '../lib/use-document-title';
-import { sessionIdSchema, type PublicSession } from '../protocol/session';
+import { sessionIdSchema } from '../protocol/session';
+import { checkSessionWith } from '../realtime/check-session';
+import { useRoom } from '../realtime/use-room';
 import { Brand } from '../ui/AppHeader';
+import { Badge } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { RelativeTime } from '../ui/RelativeTime';
 import { Spinner } from '../ui/Spinner';
 import { AlertIcon, FlagIcon, SearchIcon } from '../ui/icons';
-import { ViewerStage } from './ViewerStage';
+import { ConnectionBanner } from './ConnectionBanner';
+import { usePublicSession } from './use-public-session';
+import { ViewerRoom } from './ViewerRoom';
+import './viewer.css';
 
-type State =
-  | { status: 'loading' }
-  | { status: 'ready'; session: PublicSession }
-  | { status: 'not-found' }
-  | { status: 'error'; error: unknown };
-
-/** `/watch/:sessionId`: what anyone with the link sees. No account, light bundle, works on a phone. */
+/**
+ * `/watch/:sessionId`: what anyone with the link sees. No account, light bundle, works on a
+ * phone. The session's details and the live room load in parallel, so the canvas can appear
+ * as soon as the room's first snapshot arrives.
+ */
 export default function WatchPage() {
   const { sessionId = '' } = useParams();
   const api = useSessionsApi();
-  const [state, setState] = useState<State>({ status: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  const retry = useCallback(() => setAttempt((n) => n + 1), []);
-
-  useEffect(() => {
-    if (!sessionIdSchema.safeParse(sessionId).success) {
-      setState({ status: 'not-found' });
-      return;
-    }
-    const controller = new AbortController();
-    setState({ status: 'loading' });
-    api.getSession(sessionId, { signal: controller.signal }).then(
-      (session) => setState({ status: 'ready', session }),
-      (error: unknown) => {
-        if (isAbortError(error) && controller.signal.aborted) return;
-        setState(isApiError(error, 'NotFound') ? { status: 'not-found' } : { status: 'error', error });
-      },
-    );
-    return () => controller.abort();
-  }, [api, sessionId, attempt]);
-
+  const validId = sessionIdSchema.safeParse(sessionId).success;
+  const { state, retry } = usePublicSession(api, sessionId, validId);
   const session = state.status === 'ready' ? state.session : undefined;
+  const knownOver = state.status === 'not-found' || session?.status === 'ended';
+  const checkSession = useMemo(() => checkSessionWith(api, sessionId), [api, sessionId]);
+  const { store, view } = useRoom({ sessionId, checkSession, enabled: validId && !knownOver });
+  const endedAt = useEndedAt(view.status === 'ended') ?? session?.endedAt;
+
+  const screen: 'loading' | 'not-found' | 'ended' | 'error' | 'room' =
+    !validId || state.status === 'not-found' || view.status === 'refused'
+      ? 'not-found'
+      : session?.status === 'ended' || view.status === 'ended'
+        ? 'ended'
+        : view.synced
+          ? 'room'
+          : state.status === 'error'
+            ? 'error'
+            : state.status === 'loading'
+              ? 'loading'
+              : 'room';
+
+  const title = session?.title ?? '';
+  const live = screen === 'room' && view.synced && view.snapshot.canvas.live === true;
   useDocumentTitle(
-    state.status === 'ready'
-      ? session!.status === 'ended'
-        ? `Ended: ${session!.title}`
-        : session!.title
-      : state.status === 'not-found'
-        ? 'Session not found'
-        : 'Watch',
+    screen === 'not-found' ? 'Session not found' : screen === 'ended' ? `Ended: ${title || 'session'}` : title || 'Watch',
   );
 
   return (
     <div className="watch">
       <header className="watch__bar">
         <Brand />
-        {session && session.status === 'active' ? (
-          <h1 className="watch__title">{session.title}</h1>
-        ) : session ? (
-          <p className="watch__title">{session.title}</p>
-        ) : (
-          <span className="watch__title" />
-        )}
+        {screen === 'room' && title ? <h1 className="watch__title">{title}</h1> : <p className="watch__title">{title}</p>}
+        {live ? <Badge tone="live">Live</Badge> : null}
       </header>
-      <main id="main" className="watch__stage" aria-busy={state.status === 'loading'}>
-        {state.status === 'loading' ? (
-          <div className="watch__message" role="status">
-            <Spinner size="lg" />
-            <p>Loading the session…</p>
-          </div>
-        ) : state.status === 'not-found' ? (
-          <WatchMessage
-            icon={<SearchIcon />}
-            title="Session not found"
-            text="This link doesn't lead to a session. Check that you copied the whole link, or ask the host for a new one."
-          >
-            <Link className="btn btn--primary" to="/">
-              Go to the home page
-            </Link>
-          </WatchMessage>
-        ) : state.status === 'error' ? (
-          <WatchMessage icon={<AlertIcon />} title="Couldn't load this session" {...errorText(state.error)}>
-            <Button variant="primary" onClick={retry}>
-              Try again
-            </Button>
-          </WatchMessage>
-        ) : state.session.status === 'ended' ? (
-          <WatchMessage
-            icon={<FlagIcon />}
-            title="This session has ended"
-            text={
-              <>
-                “{state.session.title}” ended
-                {state.session.endedAt ? (
-                  <>
-                    {' '}
-                    <RelativeTime value={state.session.endedAt} />
-                  </>
-                ) : null}
-                . Thanks for watching.
-              </>
-            }
-          >
-            <Link className="btn btn--secondary" to="/">
-              Go to the home page
-            </Link>
-          </WatchMessage>
-        ) : (
-          <ViewerStage session={state.session} />
-        )}
-      </main>
+      {screen === 'room' ? (
+        <>
+          <ConnectionBanner status={view.status} everOpened={view.everOpened} />
+          <ViewerRoom title={title || 'the session'} store={store} view={view} />
+        </>
+      ) : (
+        <main id="main" className="watch__stage" aria-busy={screen === 'loading'}>
+          {screen === 'loading' ? (
+            <div className="watch__message" role="status">
+              <Spinner size="lg" />
+              <p>Loading the session…</p>
+            </div>
+          ) : screen === 'not-found' ? (
+            <WatchMessage
+              icon={<SearchIcon />}
+              title="Session not found"
+              text="This link doesn't lead to a session. Check that you copied the whole link, or ask the host for a new one."
+            >
+              <Link className="btn btn--primary" to="/">
+                Go to the home page
+              </Link>
+            </WatchMessage>
+          ) : screen === 'error' ? (
+            <WatchMessage icon={<AlertIcon />} title="Couldn't load this session" {...errorText(state.status === 'error' ? state.error : undefined)}>
+              <Button variant="primary" onClick={retry}>
+                Try again
+              </Button>
+            </WatchMessage>
+          ) : (
+            <WatchMessage
+              icon={<FlagIcon />}
+              title="This session has ended"
+              text={
+                <>
+                  {title ? `“${title}” ended` : 'The host ended this session'}
+                  {endedAt ? (
+                    <>
+                      {' '}
+                      <RelativeTime value={endedAt} />
+                    </>
+                  ) : null}
+                  . Thanks for watching.
+                </>
+              }
+            >
+              <Link className="btn btn--secondary" to="/">
+                Go to the home page
+              </Link>
+            </WatchMessage>
+          )}
+        </main>
+      )}
     </div>
   );
+}
+
+/** When the room reported the end (the session's own endedAt may not be loaded yet). */
+function useEndedAt(ended: boolean): string | undefined {
+  const [at, setAt] = useState<string>();
+  useEffect(() => {
+    if (ended) setAt((current) => current ?? new Date().toISOString());
+  }, [ended]);
+  return at;
 }
 
 function errorText(error: unknown) {

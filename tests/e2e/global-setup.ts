@@ -7,6 +7,8 @@ import { freePorts } from '../support/local-stack.js';
 /** Boots the local stack with the built app for the whole e2e run; codes go to a file the tests read. */
 export default async function globalSetup() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
+  process.env.LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(join(tmpdir(), 'streamcanvas-e2e-'));
   const codesFile = join(dataDir, 'codes.jsonl');
   const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);

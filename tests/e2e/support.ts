@@ -40,3 +40,22 @@ export function forbidExternalRequests(page: Page): string[] {
 export async function expectNoExternalRequests(external: string[]) {
   expect(external, `requests left the machine: ${external.join(', ')}`).toEqual([]);
 }
+
+/** Signs a new host up through the real sign-up form and waits for the dashboard. */
+export async function signUpHost(page: Page, email: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByRole('tab', { name: 'Create Account' }).click();
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create Account' }).click();
+  await page.getByRole('textbox', { name: 'Confirmation Code' }).fill(await codeFor(email));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
+  if (await signIn.isVisible().catch(() => false)) {
+    await page.getByRole('textbox', { name: 'Email' }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await signIn.click();
+  }
+  await expect(page).toHaveURL(/\/dashboard/);
+}

@@ -198,6 +198,21 @@ describe('presence, chat and reactions', () => {
 });
 
 describe('ending', () => {
+  it('ending from the dashboard (the HTTP API) also ends the room', async () => {
+    const sessionId = await createSession(env.stack, host.accessToken);
+    const h = await join(sessionId, host.accessToken);
+    const viewer = await join(sessionId);
+    const response = await fetch(`${env.stack.httpApiUrl}/sessions/${sessionId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${host.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'ended' }),
+    });
+    expect(response.status).toBe(200);
+    await viewer.waitFor('ended');
+    await h.waitFor('ended');
+    await expect.poll(() => viewer.closed).toBeDefined();
+  });
+
   it('marks the session ended, tells every viewer and closes their connections', async () => {
     const sessionId = await createSession(env.stack, host.accessToken);
     const h = await join(sessionId, host.accessToken);

@@ -8,6 +8,8 @@ import type { WebMode } from '../../local/web-server.js';
 /** Starts the real local stack on free ports with a throwaway data folder. */
 export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number; ports?: LocalStackPorts } = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
+  // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
+  process.env.LOG_LEVEL ??= 'WARN';
   const codes = new Map<string, string>();
   const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
   const ports = options.ports ?? { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! };

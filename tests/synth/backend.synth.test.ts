@@ -363,10 +363,14 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the session function read/write on the sessions table only', () => {
+  it('gives the session function read/write on sessions and states, and read-only on connections (to end a room)', () => {
     const access = tableAccessOf('sessionApi');
-    expect(Object.keys(access)).toEqual([tableId(sessionsTable)]);
+    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable)].sort());
     expect([...access[tableId(sessionsTable)]!]).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', ...writeActions]));
+    expect([...access[tableId(sessionStatesTable)]!]).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...writeActions]));
+    const connections = [...access[tableId(connectionsTable)]!];
+    expect(connections).toEqual(expect.arrayContaining(['dynamodb:Query']));
+    for (const action of writeActions) expect(connections).not.toContain(action);
   });
 
   it('gives the authorizer read-only access to the sessions table only', () => {
@@ -383,17 +387,18 @@ describe('least privilege', () => {
     for (const actions of Object.values(access)) expect([...actions]).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...writeActions]));
   });
 
-  it('lets only the realtime function manage connections, on the prod stage of its WebSocket API', () => {
+  it('lets the realtime and session functions (not the authorizer) manage connections, on the prod stage only', () => {
     const stack = synth.stack('realtime');
     const manage = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer') =>
       statementsOfFunction(name).filter((statement) => actionsOf(statement).includes('execute-api:ManageConnections'));
-    const statements = manage('realtime');
-    expect(statements).toHaveLength(1);
-    expect(actionsOf(statements[0]!)).toEqual(['execute-api:ManageConnections']);
-    expect(resourcesOf(statements[0]!).map((resource) => synth.render(resource, stack))).toEqual([
-      `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${Ref:realtime/${synth.locate(synth.module.apis.webSocketApi).logicalId}}/prod/*/@connections/*`,
-    ]);
-    expect(manage('sessionApi')).toEqual([]);
+    for (const name of ['realtime', 'sessionApi'] as const) {
+      const statements = manage(name);
+      expect(statements).toHaveLength(1);
+      expect(actionsOf(statements[0]!)).toEqual(['execute-api:ManageConnections']);
+      expect(resourcesOf(statements[0]!).map((resource) => synth.render(resource, stack))).toEqual([
+        `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${Ref:realtime/${synth.locate(synth.module.apis.webSocketApi).logicalId}}/prod/*/@connections/*`,
+      ]);
+    }
     expect(manage('wsAuthorizer')).toEqual([]);
   });
 });
@@ -412,14 +417,18 @@ describe('function configuration', () => {
   });
 
   it('tells each function its table names', () => {
-    expect(environmentOf('sessionApi')).toMatchObject({ SESSIONS_TABLE: tableRef(sessionsTable) });
+    expect(environmentOf('sessionApi')).toMatchObject({
+      SESSIONS_TABLE: tableRef(sessionsTable),
+      SESSION_STATES_TABLE: tableRef(sessionStatesTable),
+      CONNECTIONS_TABLE: tableRef(connectionsTable),
+    });
+    expect(environmentOf('sessionApi').WEBSOCKET_MANAGEMENT_ENDPOINT).toMatch(/^https:\/\/.+\/prod$/);
     expect(environmentOf('wsAuthorizer')).toMatchObject({ SESSIONS_TABLE: tableRef(sessionsTable) });
     expect(environmentOf('realtime')).toMatchObject({
       SESSIONS_TABLE: tableRef(sessionsTable),
       SESSION_STATES_TABLE: tableRef(sessionStatesTable),
       CONNECTIONS_TABLE: tableRef(connectionsTable),
     });
-    expect(environmentOf('sessionApi')).not.toHaveProperty('CONNECTIONS_TABLE');
     expect(environmentOf('wsAuthorizer')).not.toHaveProperty('CONNECTIONS_TABLE');
   });
 

@@ -11,11 +11,13 @@ export interface ConnectionPoster {
 const posters = new Map<string, ConnectionPoster>();
 
 /**
- * The management endpoint is the API's own URL, from the event; the SDK's standard
- * AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI overrides it (a custom domain, or a local gateway).
+ * The management endpoint is the API's own URL: from the WebSocket event, or configured for
+ * a function outside the WebSocket API. The SDK's standard AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI
+ * overrides both (a custom domain, or a local gateway).
  */
-export function managementEndpoint(domainName: string, stage: string): string {
-  return process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI || `https://${domainName}/${stage}`;
+export function managementEndpoint(domainNameOrUrl: string, stage?: string): string {
+  if (process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI) return process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI;
+  return stage === undefined ? domainNameOrUrl : `https://${domainNameOrUrl}/${stage}`;
 }
 
 /** One poster per endpoint for the life of the process: its connections stay warm between invocations. */

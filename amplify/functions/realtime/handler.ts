@@ -26,6 +26,7 @@ import type { ConnectionContext } from '../ws-authorizer/handler.js';
 import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } from '../../../src/protocol/code.js';
 import { describeIssues } from '../../../src/protocol/errors.js';
 import { splitSnapshot } from '../../../src/protocol/snapshot-parts.js';
+import { closeRoom } from '../shared/close-room.js';
 import { optionalEnv } from '../shared/env.js';
 import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
 import { serviceNames } from '../shared/metric-names.js';
@@ -307,14 +308,7 @@ async function signal(caller: Caller, to: string, data: Record<string, unknown>,
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
   await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
-  const seq = await d.states.markEnded(caller.sessionId, at);
-  const connections = await d.connections.listBySession(caller.sessionId);
-  await Promise.all([
-    fanOut(caller.poster, connections.map((c) => c.connectionId), JSON.stringify({ type: 'ended', v: PROTOCOL_VERSION, at })),
-    d.states.appendLog(caller.sessionId, { kind: 'ended', seq, at }),
-  ]);
-  const others = connections.filter((c) => c.connectionId !== caller.connectionId).map((c) => c.connectionId);
-  await Promise.all(others.map((id) => caller.poster.close(id).catch(() => undefined)));
+  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster }, caller.sessionId, at, caller.connectionId);
 }
 
 /**

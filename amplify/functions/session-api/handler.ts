@@ -11,7 +11,11 @@ import {
 } from '../../../src/protocol/session.js';
 import { documentClient } from '../../data/document-client.js';
 import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
-import { sessionsTable } from '../../data/table-definitions.js';
+import { connectionsTableAccess } from '../../data/connections-table.js';
+import { sessionStatesTableAccess } from '../../data/session-states-table.js';
+import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
+import { managementApiPoster, managementEndpoint } from '../realtime/connection-poster.js';
+import { closeRoom } from '../shared/close-room.js';
 import { requireEnv } from '../shared/env.js';
 import { HttpError, callerId, errorResponse, json, parseBody, parseWith } from '../shared/http.js';
 import { serviceNames } from '../shared/metric-names.js';
@@ -19,6 +23,8 @@ import { createObservability } from '../shared/observability.js';
 
 export interface SessionApiDeps {
   sessions: SessionsTable;
+  /** Tells the session's room it ended: viewers see the ended screen at once. */
+  closeRoom: (sessionId: string, at: number) => Promise<void>;
   now: () => Date;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -72,12 +78,14 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
       const hostId = callerId(event);
       const sessionId = pathSessionId(event);
       const body = parseBody(event, updateSessionBodySchema, MAX_HTTP_BODY_BYTES);
-      const result = await deps.sessions.updateAsHost(
-        sessionId,
-        hostId,
-        { title: body.title, end: body.status === 'ended' },
-        deps.now().toISOString(),
-      );
+      const now = deps.now();
+      const result = await deps.sessions.updateAsHost(sessionId, hostId, { title: body.title, end: body.status === 'ended' }, now.toISOString());
+      if (result.ok && body.status === 'ended') {
+        // The session has ended whatever happens next; a room that cannot be told now is told on reconnect.
+        await deps.closeRoom(sessionId, now.getTime()).catch((error: unknown) =>
+          deps.log({ level: 'error', message: 'could not close the room', sessionId, error: String(error) }),
+        );
+      }
       if (result.ok) return json(200, result.session);
       if (result.reason === 'NotFound') throw notFound(sessionId);
       if (result.reason === 'Forbidden') {
@@ -121,6 +129,16 @@ export const handler = observability.instrument(
   createSessionApiHandler(
     lazy(() => ({
       sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+      closeRoom: (sessionId, at) =>
+        closeRoom(
+          {
+            connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
+            states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
+            poster: managementApiPoster(managementEndpoint(requireEnv('WEBSOCKET_MANAGEMENT_ENDPOINT'))),
+          },
+          sessionId,
+          at,
+        ),
       now: () => new Date(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

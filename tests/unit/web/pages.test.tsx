@@ -8,7 +8,9 @@ import type { Session } from '../../../src/protocol/session';
 import StudioPage from '../../../src/studio/StudioPage';
 import { loadHostSession } from '../../../src/studio/use-host-session';
 import WatchPage from '../../../src/viewer/WatchPage';
+import type { ConnectRoom } from '../../../src/realtime/use-room';
 import { fakeApi } from './fake-api';
+import { fakeConnector } from './fake-room';
 import { makeSession } from './helpers';
 import { renderPage } from './render';
 
@@ -42,8 +44,8 @@ describe('landing page', () => {
 });
 
 describe('viewer page', () => {
-  const renderWatch = (api: ReturnType<typeof fakeApi>, id: string) =>
-    renderPage(<WatchPage />, { api, path: `/watch/${id}`, route: '/watch/:sessionId' });
+  const renderWatch = (api: ReturnType<typeof fakeApi>, id: string, connect?: ConnectRoom) =>
+    renderPage(<WatchPage />, { api, path: `/watch/${id}`, route: '/watch/:sessionId', connect });
 
   it('shows the title and the waiting canvas for an active session', async () => {
     const session = makeSession({ title: 'Live coding' });
@@ -81,7 +83,8 @@ describe('viewer page', () => {
       .fn()
       .mockRejectedValueOnce(new ApiError({ code: 'NetworkError', message: 'Cannot reach the StreamCanvas API at http://x.', resolution: 'Check your connection.' }))
       .mockResolvedValueOnce(publicOf(session));
-    renderWatch(fakeApi({ getSession }), session.sessionId);
+    // Unreachable API, unreachable realtime server: the room never syncs either.
+    renderWatch(fakeApi({ getSession }), session.sessionId, fakeConnector({ autoSync: false }).connect);
     expect(await screen.findByRole('heading', { name: "Couldn't load this session" })).toBeTruthy();
     expect(screen.getByText('Cannot reach the StreamCanvas API at http://x.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
@@ -102,7 +105,7 @@ describe('studio page', () => {
     renderStudio(api, session.sessionId, { session });
 
     expect(screen.getByRole('heading', { level: 1, name: 'Handed over' })).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Canvas' }).textContent).toContain('Add tiles from the palette');
+    await waitFor(() => expect(screen.getByRole('region', { name: 'Canvas' }).textContent).toContain('Add tiles from the palette'));
     expect(screen.getByRole('link', { name: 'Copy viewer link' }).getAttribute('href')).toBe(`${window.location.origin}/watch/${session.sessionId}`);
     expect(screen.getByRole('link', { name: 'Back to dashboard' }).getAttribute('href')).toBe('/dashboard');
     expect(api.listSessions).not.toHaveBeenCalled();

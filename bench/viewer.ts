@@ -1,0 +1,102 @@
+import { chromium } from '@playwright/test';
+import { build } from 'vite';
+import { FIRST_TILE_MARK } from '../src/viewer/first-tile-mark.js';
+import { createSession, startTestStack } from '../tests/support/local-stack.js';
+import { RoomClient } from '../tests/support/room-client.js';
+import { measureViewerBundle } from '../tests/support/viewer-bundle.js';
+import { percentiles, type Percentiles } from './stats.js';
+
+/**
+ * What a viewer waits for: (a) the gzip size of the viewer route's initial JavaScript, and
+ * (b) join-to-first-render, from navigation start to the first tile painted, on the local
+ * stack serving the built app, for a session that is live with a clock tile.
+ */
+export interface ViewerBenchResult {
+  initialJs: { gzipKB: number; budgetKB: number; chunks: string[] };
+  joinToFirstTileMs: {
+    /** A new browser context each time: nothing cached. */
+    cold: Percentiles & { runs: number };
+    /** A reload in the same context: the app's files come from the HTTP cache. */
+    warm: Percentiles & { runs: number };
+  };
+}
+
+const BUDGET_KB = 150;
+
+export async function benchViewer(runs = 10): Promise<ViewerBenchResult> {
+  const bundle = await measureViewerBundle();
+  const initialJs = {
+    gzipKB: round(bundle.gzipBytes / 1024),
+    budgetKB: BUDGET_KB,
+    chunks: bundle.chunks.map((chunk) => chunk.fileName),
+  };
+
+  // The static server serves dist/: build it now so the figures are for this code.
+  await withProductionEnv(() => build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'warn' }));
+  const env = await startTestStack({ web: { kind: 'static', dir: 'dist' } });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true });
+  try {
+    const user = await env.createUser('bench-viewer-host@example.com');
+    const sessionId = await createSession(env.stack, user.accessToken, 'Viewer bench');
+    const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: user.accessToken });
+    await host.request(
+      {
+        v: 1,
+        action: 'publishState',
+        clientSeq: 1,
+        patches: [
+          {
+            type: 'tile.add',
+            tileId: 'clock-bench',
+            kind: 'clock',
+            frame: { x: 80, y: 80, w: 480, h: 280, z: 1 },
+            state: { mode: 'stopwatch', swStartedAt: Date.now(), swAccumulatedMs: 0 },
+          },
+          { type: 'canvas.set', set: { live: true } },
+        ],
+      },
+      'ack',
+    );
+    const watchUrl = `${env.stack.webUrl}/watch/${sessionId}`;
+
+    const firstTile = async (page: import('@playwright/test').Page) => {
+      await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_TILE_MARK, { timeout: 20_000 });
+      return page.evaluate((mark) => performance.getEntriesByName(mark)[0]!.startTime, FIRST_TILE_MARK);
+    };
+
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(watchUrl);
+      cold.push(await firstTile(page));
+      await page.reload();
+      warm.push(await firstTile(page));
+      await context.close();
+    }
+    host.socket.close();
+    return {
+      initialJs,
+      joinToFirstTileMs: { cold: { ...percentiles(cold), runs }, warm: { ...percentiles(warm), runs } },
+    };
+  } finally {
+    await browser.close();
+    await env.stop();
+  }
+}
+
+/** Vite reads NODE_ENV; a production build must not get React's development bundles. */
+async function withProductionEnv<T>(run: () => Promise<T>): Promise<T> {
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    return await run();
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

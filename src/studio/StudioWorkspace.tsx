@@ -1,0 +1,200 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useSessionsApi } from '../api/context';
+import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
+import { frontZ } from '../canvas/geometry';
+import { ChatPanel } from '../chat/ChatPanel';
+import { getAccessToken } from '../config/amplify';
+import { useBeforeUnload } from '../lib/use-before-unload';
+import type { Session } from '../protocol/session';
+import { checkSessionWith } from '../realtime/check-session';
+import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
+import { useRoom, useRoomNotices } from '../realtime/use-room';
+import { useServerClock } from '../realtime/use-server-clock';
+import { waitForStatus } from '../realtime/wait-for-status';
+import { EndSessionDialog, type EndedSession } from '../sessions/EndSessionDialog';
+import { viewerLink, watchPath } from '../sessions/links';
+import { useTileRegistry } from '../tiles/registry-context';
+import { Button, ButtonLink } from '../ui/Button';
+import { CopyLink } from '../ui/CopyLink';
+import { FullPageMessage } from '../ui/EmptyState';
+import { ExternalLinkIcon, SearchIcon, StopIcon, WifiOffIcon } from '../ui/icons';
+import { useToast } from '../ui/Toast';
+import { ConnectionStatus, GoLiveButton, LiveBadge, ViewerCount } from './LiveControls';
+import { StudioBar } from './StudioBar';
+import { StudioCanvas } from './StudioCanvas';
+import { TileInspector } from './TileInspector';
+import { TilePalette } from './TilePalette';
+import { useCanvasEditing } from './use-canvas-editing';
+import './studio.css';
+
+/** How long "End session" waits for the server to confirm through the room before using the HTTP API. */
+const END_CONFIRM_TIMEOUT_MS = 5000;
+
+/**
+ * The live studio of an active session: the room connection, the editable canvas with its
+ * palette and inspector, the live controls, chat and reactions.
+ */
+export function StudioWorkspace({
+  session,
+  onEnded,
+  onNotHost,
+}: {
+  session: Session;
+  onEnded: (session: EndedSession) => void;
+  onNotHost: () => void;
+}) {
+  const api = useSessionsApi();
+  const toast = useToast();
+  const registry = useTileRegistry();
+  const { sessionId } = session;
+  const [checkSession] = useState(() => checkSessionWith(api, sessionId));
+  const { store, view } = useRoom({ sessionId, getToken: getAccessToken, checkSession });
+  const clock = useServerClock(store);
+  const { commands, selectedId, announcement } = useCanvasEditing(store);
+  const reactions = useFloatingReactions();
+  const [chatRefusals, setChatRefusals] = useState<number>();
+  const [confirmEnd, setConfirmEnd] = useState(false);
+
+  useRoomNotices(store, (notice) => {
+    if (notice.type === 'reaction') return reactions.add(notice.emoji);
+    if (notice.action === 'chat') setChatRefusals((n) => (n ?? 0) + 1);
+    toast.show({ tone: 'error', title: rejectionTitle(notice), description: notice.message, resolution: rejectionResolution(notice) });
+  });
+
+  useEffect(() => {
+    if (view.status === 'ended') onEnded({ sessionId, status: 'ended', endedAt: new Date().toISOString() });
+    if (view.role === 'viewer') onNotHost();
+  }, [view.status, view.role, sessionId, onEnded, onNotHost]);
+
+  useBeforeUnload(view.unconfirmedCount > 0);
+
+  const endSession = useCallback(
+    async (id: string): Promise<EndedSession> => {
+      if (store && store.getView().status === 'open') {
+        store.room.end();
+        if (await waitForStatus(store, 'ended', END_CONFIRM_TIMEOUT_MS)) return { sessionId: id, status: 'ended', endedAt: new Date().toISOString() };
+      }
+      return api.endSession(id);
+    },
+    [store, api],
+  );
+
+  if (view.status === 'refused') {
+    return (
+      <main id="main" className="page-main">
+        <FullPageMessage
+          icon={<SearchIcon />}
+          title="This session can't be opened"
+          description={view.reason ?? 'The live server refused the connection.'}
+          actions={
+            <ButtonLink to="/dashboard" variant="primary">
+              Back to dashboard
+            </ButtonLink>
+          }
+        />
+      </main>
+    );
+  }
+
+  const { snapshot } = view;
+  const live = snapshot.canvas.live === true;
+  const chatHidden = snapshot.canvas.chatHidden === true;
+  const connected = view.status === 'open';
+  const selectedTile = selectedId ? snapshot.tiles[selectedId] : undefined;
+  const selectedKind = selectedTile ? registry.find(selectedTile.kind) : undefined;
+  const offline = view.everOpened && !connected;
+  const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
+
+  return (
+    <div className="studio studio--live">
+      <StudioBar
+        wide
+        title={session.title}
+        badge={<LiveBadge live={live} />}
+        stats={
+          <>
+            <ConnectionStatus view={view} />
+            <ViewerCount count={view.viewerCount} />
+          </>
+        }
+        actions={
+          <>
+            <GoLiveButton live={live} disabled={!view.synced} onChange={(next) => store?.publish([{ type: 'canvas.set', set: { live: next } }])} />
+            <CopyLink href={viewerLink(sessionId)} />
+            <a className="btn btn--ghost" href={watchPath(sessionId)} target="_blank" rel="noreferrer">
+              <ExternalLinkIcon className="btn__icon" />
+              Open viewer page
+            </a>
+            <Button variant="danger" icon={<StopIcon className="btn__icon" />} onClick={() => setConfirmEnd(true)}>
+              End session
+            </Button>
+          </>
+        }
+      />
+      <main id="main" className={selectedKind?.wideEditor ? 'studio-workspace studio-workspace--wide-editor' : 'studio-workspace'}>
+        <div className="studio-workspace__stage">
+          <TilePalette onAdd={commands.add} disabled={!view.synced} />
+          {offline ? (
+            <div className="notice" role="status">
+              <WifiOffIcon className="btn__icon" style={{ marginTop: '0.15rem' }} />
+              <p>
+                Connection lost. Reconnecting…
+                {view.unconfirmedCount > 0
+                  ? ` Your ${view.unconfirmedCount} unsaved ${view.unconfirmedCount === 1 ? 'change is' : 'changes are'} kept and will be sent when the connection is back. Keep this tab open.`
+                  : ' Your canvas is saved.'}
+              </p>
+            </div>
+          ) : null}
+          <StudioCanvas
+            snapshot={snapshot}
+            clock={clock}
+            selectedId={selectedId}
+            commands={commands}
+            loading={!view.synced}
+            overlay={<FloatingReactions items={reactions.items} />}
+          />
+          <p className="sr-only" role="status" aria-live="polite">
+            {announcement}
+          </p>
+        </div>
+        <aside className="studio-workspace__side" aria-label="Tile settings and chat">
+          <TileInspector
+            selected={selectedId && selectedTile ? { tileId: selectedId, tile: selectedTile, kind: selectedKind } : undefined}
+            clock={clock}
+            isOnTop={selectedId ? frontZ(frames, selectedId) === undefined : true}
+            onUpdate={commands.updateState}
+            onRunCode={(tileId, stdin) => store?.room.runCode(tileId, stdin)}
+            onBringToFront={commands.bringToFront}
+            onRemove={commands.remove}
+          />
+          <ChatPanel
+            messages={view.chat}
+            audience="host"
+            hidden={chatHidden}
+            connected={connected}
+            refusedToken={chatRefusals}
+            onSend={(name, text) => store?.room.chat(name, text)}
+            headerActions={
+              <label className="switch">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={chatHidden}
+                  disabled={!view.synced}
+                  onChange={(event) => store?.publish([{ type: 'canvas.set', set: { chatHidden: event.target.checked } }])}
+                />
+                Hide chat
+              </label>
+            }
+          />
+        </aside>
+      </main>
+      <EndSessionDialog
+        target={confirmEnd ? { sessionId, title: session.title } : undefined}
+        onClose={() => setConfirmEnd(false)}
+        onEnded={onEnded}
+        end={endSession}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { Component, Suspense, useMemo, type ErrorInfo, type ReactNode } from 'react';
+import type { Tile } from '../protocol/realtime';
+import { Spinner } from '../ui/Spinner';
+import { useTileRegistry } from './registry-context';
+import type { ServerClock, TileKind } from './tile-kind';
+import './tiles.css';
+
+/**
+ * A tile's read-only view, as every canvas shows it: the kind's Viewer with parsed state,
+ * a loading state while a lazy view downloads, and a contained error if the view fails.
+ */
+export function TileContent({ tileId, tile, clock }: { tileId: string; tile: Tile; clock: ServerClock }) {
+  const kind = useTileRegistry().find(tile.kind);
+  if (!kind) {
+    return <TileNotice title="This tile can't be shown" text="It needs a newer version of StreamCanvas. Reload the page." />;
+  }
+  return <KnownTile kind={kind} tileId={tileId} tile={tile} clock={clock} />;
+}
+
+function KnownTile({ kind, tileId, tile, clock }: { kind: TileKind; tileId: string; tile: Tile; clock: ServerClock }) {
+  // Snapshots keep unchanged tiles' state objects, so this parses only after a change.
+  const state = useMemo(() => kind.parseState(tile.state), [kind, tile.state]);
+  const { Viewer } = kind;
+  return (
+    <TileErrorBoundary resetKey={tile.state}>
+      <Suspense fallback={<TileLoading label={`Loading the ${kind.label.toLowerCase()}…`} />}>
+        <Viewer tileId={tileId} state={state} clock={clock} />
+      </Suspense>
+    </TileErrorBoundary>
+  );
+}
+
+export function TileLoading({ label }: { label: string }) {
+  return (
+    <div className="tile-notice" role="status">
+      <Spinner />
+      <span className="sr-only">{label}</span>
+    </div>
+  );
+}
+
+export function TileNotice({ title, text }: { title: string; text?: string }) {
+  return (
+    <div className="tile-notice">
+      <p className="tile-notice__title">{title}</p>
+      {text ? <p className="tile-notice__text">{text}</p> : null}
+    </div>
+  );
+}
+
+/** One broken tile must not take the canvas down; a new state gives it another chance. */
+export class TileErrorBoundary extends Component<{ resetKey: unknown; children: ReactNode }, { failed: boolean; resetKey: unknown }> {
+  override state = { failed: false, resetKey: this.props.resetKey };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  static getDerivedStateFromProps(props: { resetKey: unknown }, state: { failed: boolean; resetKey: unknown }) {
+    return props.resetKey !== state.resetKey ? { failed: false, resetKey: props.resetKey } : null;
+  }
+
+  override componentDidCatch(error: unknown, info: ErrorInfo) {
+    console.error('StreamCanvas tile error', error, info.componentStack);
+  }
+
+  override render() {
+    if (this.state.failed) return <TileNotice title="This tile couldn't be shown" text="The rest of the canvas still works." />;
+    return this.props.children;
+  }
+}

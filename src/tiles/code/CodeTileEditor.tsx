@@ -1,0 +1,129 @@
+import { Suspense, lazy, useEffect, useId, useRef, useState } from 'react';
+import { MAX_TILE_SOURCE_BYTES, MAX_TILE_STDIN_BYTES, languageLabels, languages, runLimits, type Language } from '../../protocol/code';
+import { Button } from '../../ui/Button';
+import type { TileEditorProps } from '../tile-kind';
+import { sourceFits, starterPrograms, stdinFits, tileRunOf, type CodeState } from './code-state';
+import { RunOutput } from './RunOutput';
+import './code.css';
+
+const CodeMirrorView = lazy(() => import('./CodeMirrorView'));
+
+/** Typing reaches viewers in debounced patches: a few a second, not one per keystroke. */
+const SOURCE_DEBOUNCE_MS = 250;
+
+/** The host's controls for a code tile: language, the editor, stdin and Run. Loaded only in the studio. */
+export default function CodeTileEditor({ tileId, state, update, runCode }: TileEditorProps<CodeState>) {
+  const languageId = useId();
+  const stdinId = useId();
+  const [source, setSource] = useState(state.source);
+  const [stdin, setStdin] = useState(state.stdin);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const published = useRef({ source: state.source, stdin: state.stdin });
+
+  // Another tab of the host, or a resync, may change the code: follow it unless an edit is pending.
+  useEffect(() => {
+    if (timer.current === undefined) {
+      setSource(state.source);
+      setStdin(state.stdin);
+      published.current = { source: state.source, stdin: state.stdin };
+    }
+  }, [state.source, state.stdin]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const flush = (next: { source: string; stdin: string }) => {
+    clearTimeout(timer.current);
+    timer.current = undefined;
+    const set: Partial<CodeState> = {};
+    if (next.source !== published.current.source && sourceFits(next.source)) set.source = next.source;
+    if (next.stdin !== published.current.stdin && stdinFits(next.stdin)) set.stdin = next.stdin;
+    if (Object.keys(set).length === 0) return;
+    published.current = { ...published.current, ...set };
+    update(set);
+  };
+  const schedule = (next: { source: string; stdin: string }) => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => flush(next), SOURCE_DEBOUNCE_MS);
+  };
+
+  const changeLanguage = (language: Language) => {
+    // An untouched starter program follows the language; real code is kept.
+    const isStarter = source.trim() === '' || Object.values(starterPrograms).includes(source);
+    const nextSource = isStarter ? starterPrograms[language] : source;
+    clearTimeout(timer.current);
+    timer.current = undefined;
+    setSource(nextSource);
+    published.current = { ...published.current, source: nextSource };
+    update({ language, source: nextSource });
+  };
+
+  const running = tileRunOf(state)?.status === 'running';
+  const tooLong = !sourceFits(source);
+  const stdinTooLong = !stdinFits(stdin);
+
+  return (
+    <div className="code-editor">
+      <div className="field">
+        <label className="field__label" htmlFor={languageId}>
+          Language
+        </label>
+        <select id={languageId} className="input" value={state.language} onChange={(event) => changeLanguage(event.target.value as Language)}>
+          {languages.map((language) => (
+            <option key={language} value={language}>
+              {languageLabels[language]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="code-editor__source">
+        <Suspense fallback={<div className="code-editor__loading">Loading the editor…</div>}>
+          <CodeMirrorView
+            value={source}
+            language={state.language}
+            label={`Code of tile ${tileId}`}
+            onChange={(next) => {
+              setSource(next);
+              schedule({ source: next, stdin });
+            }}
+          />
+        </Suspense>
+      </div>
+      {tooLong ? (
+        <p className="field__error" role="alert">
+          The code is longer than {MAX_TILE_SOURCE_BYTES / 1024} KB; viewers keep seeing the last version that fit.
+        </p>
+      ) : null}
+      <div className="field">
+        <label className="field__label" htmlFor={stdinId}>
+          Input (stdin) <span className="muted">(optional)</span>
+        </label>
+        <textarea
+          id={stdinId}
+          className="input code-editor__stdin"
+          rows={3}
+          value={stdin}
+          onChange={(event) => {
+            setStdin(event.target.value);
+            schedule({ source, stdin: event.target.value });
+          }}
+        />
+        {stdinTooLong ? <p className="field__error">Input is limited to {MAX_TILE_STDIN_BYTES / 1024} KB.</p> : null}
+      </div>
+      <div className="code-editor__actions">
+        <Button
+          variant="primary"
+          disabled={running || tooLong || stdinTooLong}
+          onClick={() => {
+            flush({ source, stdin });
+            runCode(stdin);
+          }}
+        >
+          {running ? 'Running…' : 'Run'}
+        </Button>
+        <span className="muted code-editor__limits">
+          {runLimits.wallTimeMs / 1000} s · {runLimits.memoryBytes / 2 ** 20} MB · no network
+        </span>
+      </div>
+      <RunOutput run={tileRunOf(state)} />
+    </div>
+  );
+}

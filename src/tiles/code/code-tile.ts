@@ -1,0 +1,20 @@
+import { CODE_TILE_KIND } from '../../protocol/code';
+import { defineTileKind, lazyTileComponent, shallowMerge } from '../tile-kind';
+import { CodeIcon } from './CodeIcon';
+import { initialCodeState, parseCodeState, type CodeState } from './code-state';
+
+/** The code kind: the editor and CodeMirror load in their own chunks, only when a code tile appears. */
+export const codeTile = defineTileKind<CodeState>({
+  kind: CODE_TILE_KIND,
+  label: 'Code',
+  description: 'Write and run Python, JavaScript, TypeScript, Java, C++ or C#; viewers see the code and the output.',
+  Icon: CodeIcon,
+  defaultSize: { w: 840, h: 600 },
+  minSize: { w: 360, h: 240 },
+  wideEditor: true,
+  initialState: initialCodeState,
+  parseState: parseCodeState,
+  applyPatch: shallowMerge,
+  Editor: lazyTileComponent(() => import('./CodeTileEditor')),
+  Viewer: lazyTileComponent(() => import('./CodeTileView')),
+});
