@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, codeFor, expectNoExternalRequests, forbidExternalRequests, uniqueEmail } from './support';
+import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEmail } from './support';
 
 /** Issue 2's flow as a new user lives it: account, session, viewer link, end, sign out. */
 test('sign up, confirm, sign in, create a session, watch it signed out, end it, sign out', async ({ page, browser }) => {
@@ -10,23 +10,7 @@ test('sign up, confirm, sign in, create a session, watch it signed out, end it, 
   await expect(page.getByRole('heading', { level: 1, name: 'StreamCanvas' })).toBeVisible();
   await page.getByRole('link', { name: 'Sign in to host' }).click();
 
-  await page.getByRole('tab', { name: 'Create Account' }).click();
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByLabel('Confirm password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create Account' }).click();
-
-  await page.getByRole('textbox', { name: 'Confirmation Code' }).fill(await codeFor(email));
-  await page.getByRole('button', { name: 'Confirm' }).click();
-
-  // Amplify signs the new user in after confirmation; otherwise sign in by hand.
-  const signIn = page.getByRole('button', { name: 'Sign in', exact: true });
-  if (await signIn.isVisible().catch(() => false)) {
-    await page.getByRole('textbox', { name: 'Email' }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await signIn.click();
-  }
-  await expect(page).toHaveURL(/\/dashboard/);
+  await signUpHost(page, email, { openSignIn: false });
   await expect(page.getByTestId('user-email')).toContainText(email);
   await expect(page.getByRole('heading', { name: 'No sessions yet' })).toBeVisible();
 

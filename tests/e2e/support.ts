@@ -42,8 +42,8 @@ export async function expectNoExternalRequests(external: string[]) {
 }
 
 /** Signs a new host up through the real sign-up form and waits for the dashboard. */
-export async function signUpHost(page: Page, email: string): Promise<void> {
-  await page.goto('/signin');
+export async function signUpHost(page: Page, email: string, { openSignIn = true } = {}): Promise<void> {
+  if (openSignIn) await page.goto('/signin');
   await page.getByRole('tab', { name: 'Create Account' }).click();
   await page.getByRole('textbox', { name: 'Email' }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
