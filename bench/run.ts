@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { build } from 'vite';
+import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
 import { benchViewer } from './viewer.js';
@@ -8,11 +10,32 @@ import { benchViewer } from './viewer.js';
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
  * writes them to bench/results/latest.json. Speed targets live here, never in tests.
  */
-const sections: Record<string, () => Promise<unknown>> = {
-  realtime: () => benchRealtime(),
+const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unknown>> = {
+  realtime: async (stack) => benchRealtime(await stack()),
   executor: () => benchExecutor(),
-  viewer: () => benchViewer(),
+  viewer: async (stack) => benchViewer(await stack()),
 };
+
+/**
+ * One local stack for every section, serving a fresh production build: the handlers keep
+ * their SDK clients for the life of the process, as in Lambda, so a second stack on other
+ * ports would leave them talking to the first.
+ */
+function sharedStack(): { get: () => Promise<TestStack>; stop: () => Promise<void> } {
+  let started: Promise<TestStack> | undefined;
+  return {
+    get: () =>
+      (started ??= (async () => {
+        // Vite reads NODE_ENV; a production build must not get React's development bundles.
+        process.env.NODE_ENV = 'production';
+        await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'warn' });
+        return startTestStack({ web: { kind: 'static', dir: 'dist' } });
+      })()),
+    stop: async () => {
+      if (started) await (await started).stop();
+    },
+  };
+}
 
 async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -23,12 +46,17 @@ async function main() {
     process.exit(2);
   }
   const results: Record<string, unknown> = { machine: machineInfo(), startedAt: new Date().toISOString() };
-  for (const name of wanted.length ? wanted : Object.keys(sections)) {
-    console.log(`\n== ${name}`);
-    const started = performance.now();
-    results[name] = await sections[name]!();
-    console.log(format(name, results[name]));
-    console.log(`   (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const stack = sharedStack();
+  try {
+    for (const name of wanted.length ? wanted : Object.keys(sections)) {
+      console.log(`\n== ${name}`);
+      const started = performance.now();
+      results[name] = await sections[name]!(stack.get);
+      console.log(format(name, results[name]));
+      console.log(`   (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    await stack.stop();
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,6 @@
 import { chromium } from '@playwright/test';
-import { build } from 'vite';
 import { FIRST_TILE_MARK } from '../src/viewer/first-tile-mark.js';
-import { createSession, startTestStack } from '../tests/support/local-stack.js';
+import { createSession, type TestStack } from '../tests/support/local-stack.js';
 import { RoomClient } from '../tests/support/room-client.js';
 import { measureViewerBundle } from '../tests/support/viewer-bundle.js';
 import { percentiles, type Percentiles } from './stats.js';
@@ -23,7 +22,8 @@ export interface ViewerBenchResult {
 
 const BUDGET_KB = 150;
 
-export async function benchViewer(runs = 10): Promise<ViewerBenchResult> {
+/** `env` must serve the freshly built dist/ (bench/run.ts builds it). */
+export async function benchViewer(env: TestStack, runs = 10): Promise<ViewerBenchResult> {
   const bundle = await measureViewerBundle();
   const initialJs = {
     gzipKB: round(bundle.gzipBytes / 1024),
@@ -31,9 +31,6 @@ export async function benchViewer(runs = 10): Promise<ViewerBenchResult> {
     chunks: bundle.chunks.map((chunk) => chunk.fileName),
   };
 
-  // The static server serves dist/: build it now so the figures are for this code.
-  await withProductionEnv(() => build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'warn' }));
-  const env = await startTestStack({ web: { kind: 'static', dir: 'dist' } });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true });
   try {
     const user = await env.createUser('bench-viewer-host@example.com');
@@ -82,18 +79,6 @@ export async function benchViewer(runs = 10): Promise<ViewerBenchResult> {
     };
   } finally {
     await browser.close();
-    await env.stop();
-  }
-}
-
-/** Vite reads NODE_ENV; a production build must not get React's development bundles. */
-async function withProductionEnv<T>(run: () => Promise<T>): Promise<T> {
-  const previous = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    return await run();
-  } finally {
-    process.env.NODE_ENV = previous;
   }
 }
 
