@@ -1,9 +1,9 @@
 import type { SVGProps } from 'react';
 
 /** A small inline icon set (24x24 strokes), so nothing is fetched and every icon inherits the text colour. */
-type IconProps = SVGProps<SVGSVGElement>;
+export type IconProps = SVGProps<SVGSVGElement>;
 
-function Icon({ children, ...props }: IconProps) {
+export function Icon({ children, ...props }: IconProps) {
   return (
     <svg
       viewBox="0 0 24 24"
