@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { languages, type Language } from '../src/protocol/code.js';
-import { createBwrapSandbox } from '../amplify/executor/bwrap-sandbox.js';
-import { availableLanguages, runCode, type RunCodeDeps } from '../amplify/executor/run-code.js';
-import { ensureLocalToolCache } from '../amplify/executor/tool-cache.js';
-import { transpileTypeScriptWithEsbuild } from '../amplify/executor/typescript-transpiler.js';
+import { availableLanguages, runCode } from '../amplify/executor/run-code.js';
+import { localRunCodeDeps } from '../local/code-runner.js';
 import { percentiles } from './stats.js';
 
 /**
@@ -23,12 +21,7 @@ export const helloWorld: Record<Language, string> = {
 };
 
 export async function benchExecutor(runs = 20): Promise<Record<string, { p50: number; p95: number }>> {
-  const toolCacheDir = (await ensureLocalToolCache()) ?? undefined;
-  const deps: RunCodeDeps = {
-    sandbox: createBwrapSandbox({ toolCacheDir }),
-    clock: () => performance.now(),
-    transpileTypeScript: transpileTypeScriptWithEsbuild,
-  };
+  const deps = await localRunCodeDeps();
   const availability = await availableLanguages(deps);
   const results: Record<string, { p50: number; p95: number }> = {};
   for (const language of languages) {

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { languages, type Language, type RunRequestInput } from '../../src/protocol/code.js';
-import { createBwrapSandbox } from '../../amplify/executor/bwrap-sandbox.js';
-import { availableLanguages, runCode, type RunCodeDeps } from '../../amplify/executor/run-code.js';
+import { availableLanguages, runCode } from '../../amplify/executor/run-code.js';
 import { ensureLocalToolCache } from '../../amplify/executor/tool-cache.js';
-import { transpileTypeScriptWithEsbuild } from '../../amplify/executor/typescript-transpiler.js';
+import { localRunCodeDeps } from '../../local/code-runner.js';
 
 /**
  * Every language, for real, in the bubblewrap sandbox. A language is skipped
@@ -16,12 +14,8 @@ import { transpileTypeScriptWithEsbuild } from '../../amplify/executor/typescrip
  * tests run without them).
  */
 
+const deps = await localRunCodeDeps();
 const toolCacheDir = (await ensureLocalToolCache()) ?? undefined;
-const deps: RunCodeDeps = {
-  sandbox: createBwrapSandbox({ toolCacheDir }),
-  clock: () => performance.now(),
-  transpileTypeScript: transpileTypeScriptWithEsbuild,
-};
 const availability = await availableLanguages(deps);
 const missing = (language: Language) => !availability.find((entry) => entry.language === language)?.available;
 const run = (language: Language, source: string, stdin?: string) =>
