@@ -8,7 +8,7 @@ import {
   type Patch,
   type Tile,
 } from '../../src/protocol/realtime.js';
-import { compileHeadUpdate } from './canvas-head-update.js';
+import { compileHeadUpdate, tileAttribute } from './canvas-head-update.js';
 
 /**
  * The only code that reads or writes SessionStates. Per session, the item with
@@ -36,8 +36,12 @@ export type PublishOutcome =
   | { ok: true; seq: number }
   | { ok: false; reason: 'unknown_tile' | 'session_ended' | 'snapshot_too_large' | 'too_large'; message: string };
 
+/** Parts of the head a caller needs, so a small question does not read the whole canvas. */
+export type HeadPart = 'hostConnections' | { tile: string };
+
 export interface SessionStatesTable {
-  getHead(sessionId: string): Promise<SessionHead>;
+  /** The whole head, or only the given parts (the rest of the result is then empty). */
+  getHead(sessionId: string, parts?: readonly HeadPart[]): Promise<SessionHead>;
   publish(sessionId: string, patches: readonly Patch[], now: number): Promise<PublishOutcome>;
   /** Appends a chat message to the head's recent chat; undefined when the host has hidden chat or the session ended. */
   addChat(sessionId: string, message: ChatMessage): Promise<number | undefined>;
@@ -54,8 +58,17 @@ export interface SessionStatesTable {
 export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionStatesTable {
   const headKey = (sessionId: string) => ({ sessionId, timestamp: HEAD_TIMESTAMP });
 
-  async function getHead(sessionId: string): Promise<SessionHead> {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: headKey(sessionId), ConsistentRead: true }));
+  async function getHead(sessionId: string, parts?: readonly HeadPart[]): Promise<SessionHead> {
+    const attributes = parts?.map((part) => (part === 'hostConnections' ? part : tileAttribute(part.tile)));
+    const projection = attributes?.length
+      ? {
+          ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+        }
+      : {};
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: headKey(sessionId), ConsistentRead: true, ...projection }),
+    );
     return headFromItem(Item ?? {});
   }
 

@@ -247,7 +247,7 @@ async function runCode(caller: Caller, tileId: string, stdin: string, d: Realtim
   if (!d.runCode) {
     return refuse('unavailable', 'Code execution is not set up on this deployment. An operator must deploy the executor image (docs/DEPLOYMENT.md).');
   }
-  const tile = (await d.states.getHead(caller.sessionId)).snapshot.tiles[tileId];
+  const tile = (await d.states.getHead(caller.sessionId, [{ tile: tileId }])).snapshot.tiles[tileId];
   if (!tile) return refuse('unknown_tile', `Tile ${tileId} does not exist.`);
   if (tile.kind !== CODE_TILE_KIND) return refuse('bad_message', `Tile ${tileId} is not a code tile.`);
   const previous = tile.state.run as TileRun | undefined;
@@ -288,7 +288,7 @@ async function signal(caller: Caller, to: string, data: Record<string, unknown>,
   const known: ConnectionItem[] = [];
   if (caller.role === 'viewer') {
     if (to !== 'host') return send(caller.poster, caller.connectionId, { ...rejection('forbidden', 'Viewers may only signal the host.'), action: 'signal' });
-    targets = (await d.states.getHead(caller.sessionId)).hostConnections;
+    targets = (await d.states.getHead(caller.sessionId, ['hostConnections'])).hostConnections;
   } else {
     const target = await d.connections.get(to);
     if (target?.sessionId === caller.sessionId) known.push(target);
