@@ -8,6 +8,7 @@ import {
   type Patch,
   type Tile,
 } from '../../src/protocol/realtime.js';
+import { emptyMap } from '../../src/protocol/storable-json.js';
 import { compileHeadUpdate, tileAttribute } from './canvas-head-update.js';
 
 /**
@@ -213,7 +214,8 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
 }
 
 function headFromItem(item: Record<string, unknown>): SessionHead {
-  const tiles: Record<string, Tile> = {};
+  // No prototype: a tile id is only ever a key (the schema also refuses "__proto__" and friends).
+  const tiles = emptyMap<Tile>();
   const canvas: CanvasFlags = {};
   for (const [attribute, value] of Object.entries(item)) {
     if (attribute.startsWith('t_')) tiles[attribute.slice(2)] = value as Tile;
