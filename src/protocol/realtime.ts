@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, emptyMap, isReservedKey, jsonProblem, numberProblem } from './storable-json';
+import { MAX_JSON_DEPTH, emptyMap, isReservedKey, isWellFormed, jsonProblem, numberProblem } from './storable-json';
 export { MAX_JSON_DEPTH, RESERVED_KEYS } from './storable-json';
 
 /**
@@ -114,6 +114,8 @@ export interface CanvasSnapshot {
 
 // ---------------------------------------------------------------- client -> server
 
+/** Chat is stored too, as UTF-8. */
+const unicodeMessage = { message: 'must be valid Unicode (no lone surrogates)' };
 const epochMs = z.number().nonnegative().max(8.64e15);
 const base = { v: z.literal(PROTOCOL_VERSION, { message: `must be ${PROTOCOL_VERSION}, the protocol version` }) };
 
@@ -137,8 +139,13 @@ export const clientMessageSchema = z.discriminatedUnion('action', [
   z.strictObject({
     ...base,
     action: z.literal('chat'),
-    name: z.string().trim().min(1).max(CHAT_NAME_MAX_LENGTH),
-    text: z.string().trim().min(1, { message: 'must not be empty' }).max(CHAT_MAX_LENGTH, { message: `must be at most ${CHAT_MAX_LENGTH} characters` }),
+    name: z.string().trim().min(1).max(CHAT_NAME_MAX_LENGTH).refine(isWellFormed, unicodeMessage),
+    text: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(CHAT_MAX_LENGTH, { message: `must be at most ${CHAT_MAX_LENGTH} characters` })
+      .refine(isWellFormed, unicodeMessage),
   }),
   z.strictObject({ ...base, action: z.literal('react'), emoji: z.enum(reactionEmojis, { message: 'is not an allowed reaction' }) }),
   z.strictObject({ ...base, action: z.literal('end') }),

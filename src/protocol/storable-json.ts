@@ -31,21 +31,29 @@ export function numberProblem(value: number): string | undefined {
   return Math.abs(value) >= MIN_STORABLE_MAGNITUDE ? undefined : `must be 0 or at least ${MIN_STORABLE_MAGNITUDE} in magnitude`;
 }
 
+/** A lone UTF-16 surrogate: DynamoDB stores strings as UTF-8, which cannot encode one. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text);
+
 export interface JsonProblem {
   path: Array<string | number>;
   message: string;
 }
 
 /**
- * The first reason a value is not storable JSON: a non-JSON type, a reserved or empty
- * key, a number DynamoDB cannot hold (when `numbers` is set), or nesting deeper than
+ * The first reason a value is not storable JSON: a non-JSON type, a reserved, empty or
+ * malformed key, a string with a lone surrogate, a number DynamoDB cannot hold (when `numbers` is set), or nesting deeper than
  * `maxDepth` containers. Walks without recursion, so no input can exhaust the stack.
  */
 export function jsonProblem(value: unknown, options: { maxDepth: number; numbers: boolean }): JsonProblem | undefined {
   const stack: Array<{ value: unknown; path: Array<string | number>; depth: number }> = [{ value, path: [], depth: 0 }];
   while (stack.length > 0) {
     const { value: item, path, depth } = stack.pop()!;
-    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (item === null || typeof item === 'boolean') continue;
+    if (typeof item === 'string') {
+      if (!isWellFormed(item)) return { path, message: 'must be valid Unicode (no lone surrogates)' };
+      continue;
+    }
     if (typeof item === 'number') {
       const problem = options.numbers ? numberProblem(item) : undefined;
       if (problem) return { path, message: problem };
@@ -61,6 +69,7 @@ export function jsonProblem(value: unknown, options: { maxDepth: number; numbers
     for (const key of Object.keys(item as object)) {
       if (isReservedKey(key)) return { path: [...path, key], message: `"${key}" is a reserved name and cannot be a key` };
       if (key === '') return { path, message: 'keys must not be empty' };
+      if (!isWellFormed(key)) return { path, message: 'keys must be valid Unicode (no lone surrogates)' };
       stack.push({ value: (item as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
     }
   }

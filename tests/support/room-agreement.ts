@@ -18,7 +18,7 @@ export async function expectRoomAgrees(sessionId: string, asker: RoomClient, vie
     await until(() => sequencedUpTo(viewer.client, viewer.first) >= fresh.seq, `viewer ${index} to reach seq ${fresh.seq}`);
     expect(canvasOf(liveCanvas(viewer.client, viewer.first)), `viewer ${index} vs a fresh snapshot`).toEqual(canvasOf(fresh));
   }
-  const log = await sessionStatesTableAccess(documentClient(), process.env[sessionStatesTable.envVar]!).readLog(sessionId, 0, 100_000);
+  const log = await readWholeLog(sessionId);
   // No hole: each seq from 1 to the head's has its entry.
   expect(log.map((entry) => entry.seq)).toEqual(Array.from({ length: fresh.seq }, (_, i) => i + 1));
   let replayed = emptySnapshot;
@@ -51,4 +51,15 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
 /** Tiles and flags as plain JSON, the way every client sees them. */
 export function canvasOf(snapshot: CanvasSnapshot) {
   return JSON.parse(JSON.stringify({ tiles: snapshot.tiles, canvas: snapshot.canvas })) as Pick<CanvasSnapshot, 'tiles' | 'canvas'>;
+}
+
+/** The whole replay log, page by page (a Query returns at most 1 MB). */
+async function readWholeLog(sessionId: string) {
+  const states = sessionStatesTableAccess(documentClient(), process.env[sessionStatesTable.envVar]!);
+  const log = [];
+  for (;;) {
+    const page = await states.readLog(sessionId, log.at(-1)?.seq ?? 0, 500);
+    if (page.length === 0) return log;
+    log.push(...page);
+  }
 }

@@ -475,3 +475,20 @@ describe('applyPatch: maps without prototypes', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('parseClientMessage: strings DynamoDB can store as UTF-8', () => {
+  it.each(['"\\ud800"', '"a\\udfffb"', '"\\udc00\\ud800"'])('refuses the lone surrogate %s in state, in a key and in chat', (text) => {
+    expect(parseClientMessage(`{"v":1,"action":"publishState","clientSeq":1,"patches":[{"type":"tile.state","tileId":"k","set":{"t":[${text}]}}]}`)).toMatchObject({
+      ok: false,
+      code: 'bad_message',
+      clientSeq: 1,
+    });
+    expect(parseClientMessage(`{"v":1,"action":"signal","to":"host","data":{${text}:1}}`)).toMatchObject({ ok: false, action: 'signal' });
+    expect(parseClientMessage(`{"v":1,"action":"chat","name":"A","text":${text}}`)).toMatchObject({ ok: false, action: 'chat' });
+  });
+
+  it('accepts surrogate pairs', () => {
+    expect(parseClientMessage('{"v":1,"action":"chat","name":"A","text":"\\ud83d\\ude00 ok"}').ok).toBe(true);
+    expect(parseClientMessage('{"v":1,"action":"publishState","clientSeq":1,"patches":[{"type":"tile.state","tileId":"k","set":{"t":"😀"}}]}').ok).toBe(true);
+  });
+});
