@@ -40,7 +40,7 @@ export type CompileResult =
 
 export function compileHeadUpdate(patches: readonly Patch[], now: number): CompileResult {
   const changes = foldPatches(patches);
-  return 'ok' in changes ? changes : updateFor(changes, now);
+  return changes instanceof Map ? updateFor(changes, now) : changes;
 }
 
 /**
@@ -51,7 +51,7 @@ export function compileHeadUpdate(patches: readonly Patch[], now: number): Compi
  */
 export function compileWholeTileUpdate(patches: readonly Patch[], now: number, head: HeadTiles): CompileResult {
   const changes = foldPatches(patches);
-  if ('ok' in changes) return changes;
+  if (!(changes instanceof Map)) return changes;
   for (const [attribute, entry] of changes) {
     if (entry.whole || entry.nested.size === 0) continue;
     const tileId = attribute.slice(2);
