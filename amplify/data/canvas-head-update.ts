@@ -1,4 +1,4 @@
-import type { Patch } from '../../src/protocol/realtime.js';
+import type { Patch, Tile } from '../../src/protocol/realtime.js';
 
 /**
  * Compiles a batch of patches into ONE DynamoDB UpdateItem on the session's head item, so
@@ -20,6 +20,12 @@ interface AttributeChange {
   nested: Map<string, { path: string[]; value?: unknown; removed?: true }>;
 }
 
+/** The head as a whole-tile update needs it: the seq it was read at and the tiles the batch edits. */
+export interface HeadTiles {
+  seq: number | undefined;
+  tiles: Record<string, Tile>;
+}
+
 export type CompileResult =
   | {
       ok: true;
@@ -33,6 +39,43 @@ export type CompileResult =
   | { ok: false; reason: 'unknown_tile' | 'too_large'; message: string };
 
 export function compileHeadUpdate(patches: readonly Patch[], now: number): CompileResult {
+  const changes = foldPatches(patches);
+  return changes instanceof Map ? updateFor(changes, now) : changes;
+}
+
+/**
+ * The same batch for when its field-by-field expression would pass DynamoDB's 4 KB limit:
+ * every tile it touches is written whole, computed from `head` (read just before), and the
+ * write is conditional on the head's seq being unchanged. Still one UpdateItem and one seq,
+ * so the batch commits wholly or not at all; one `SET` per touched attribute always fits.
+ */
+export function compileWholeTileUpdate(patches: readonly Patch[], now: number, head: HeadTiles): CompileResult {
+  const changes = foldPatches(patches);
+  if (!(changes instanceof Map)) return changes;
+  for (const [attribute, entry] of changes) {
+    if (entry.whole || entry.nested.size === 0) continue;
+    const tileId = attribute.slice(2);
+    const current = head.tiles[tileId];
+    if (!current) return { ok: false, reason: 'unknown_tile', message: `Tile ${tileId} does not exist; add it first.` };
+    const tile: Record<'frame' | 'state', Record<string, unknown>> & { kind: string } = {
+      kind: current.kind,
+      frame: { ...current.frame },
+      state: { ...current.state },
+    };
+    for (const { path, value, removed } of entry.nested.values()) {
+      const [section, key] = path as ['frame' | 'state', string | undefined];
+      if (key === undefined) tile[section] = { ...(value as Record<string, unknown>) };
+      else if (removed) delete tile[section][key];
+      else tile[section][key] = value;
+    }
+    entry.whole = { value: tile };
+    entry.nested.clear();
+  }
+  return updateFor(changes, now, { seq: head.seq });
+}
+
+/** Folds a batch per attribute; DynamoDB refuses overlapping paths in one expression. */
+function foldPatches(patches: readonly Patch[]): Map<string, AttributeChange> | Extract<CompileResult, { ok: false }> {
   const changes = new Map<string, AttributeChange>();
   const change = (attribute: string) => {
     let entry = changes.get(attribute);
@@ -87,7 +130,11 @@ export function compileHeadUpdate(patches: readonly Patch[], now: number): Compi
         break;
     }
   }
+  return changes;
+}
 
+/** Writes folded changes as one UpdateItem; with `unchanged`, only if the head is still at that seq. */
+function updateFor(changes: Map<string, AttributeChange>, now: number, unchanged?: { seq: number | undefined }): CompileResult {
   const names: Record<string, string> = { '#seq': 'seq', '#updatedAt': 'updatedAt', '#ended': 'ended' };
   const values: Record<string, unknown> = { ':one': 1, ':now': now };
   const nameOf = new Map<string, string>();
@@ -110,6 +157,10 @@ export function compileHeadUpdate(patches: readonly Patch[], now: number): Compi
   const sets = ['#updatedAt = :now'];
   const removes: string[] = [];
   const conditions = ['attribute_not_exists(#ended)'];
+  if (unchanged) {
+    conditions.push(unchanged.seq === undefined ? 'attribute_not_exists(#seq)' : '#seq = :seq');
+    if (unchanged.seq !== undefined) values[':seq'] = unchanged.seq;
+  }
   const requiredTiles: string[] = [];
   for (const [attribute, entry] of changes) {
     if (entry.whole) {
@@ -129,10 +180,12 @@ export function compileHeadUpdate(patches: readonly Patch[], now: number): Compi
 
   const updateExpression = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''} ADD #seq :one`;
   if (updateExpression.length > MAX_UPDATE_EXPRESSION_LENGTH) {
-    return { ok: false, reason: 'too_large', message: 'This message changes too many things at once. Send fewer patches per message.' };
+    return { ok: false, reason: 'too_large', message: TOO_LARGE_MESSAGE };
   }
   return { ok: true, updateExpression, conditionExpression: conditions.join(' AND '), names, values, requiredTiles };
 }
+
+export const TOO_LARGE_MESSAGE = 'This message changes too many things at once. Send fewer patches per message.';
 
 /** Records a change below a tile: inside a tile added in this batch it edits the value itself. */
 function setNested(

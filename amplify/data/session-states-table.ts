@@ -8,7 +8,8 @@ import {
   type Patch,
   type Tile,
 } from '../../src/protocol/realtime.js';
-import { compileHeadUpdate, tileAttribute } from './canvas-head-update.js';
+import { emptyMap } from '../../src/protocol/storable-json.js';
+import { compileHeadUpdate, compileWholeTileUpdate, tileAttribute, type CompileResult, type HeadTiles } from './canvas-head-update.js';
 
 /**
  * The only code that reads or writes SessionStates. Per session, the item with
@@ -34,7 +35,10 @@ export type LogEntry =
 
 export type PublishOutcome =
   | { ok: true; seq: number }
-  | { ok: false; reason: 'unknown_tile' | 'session_ended' | 'snapshot_too_large' | 'too_large'; message: string };
+  | { ok: false; reason: 'unknown_tile' | 'session_ended' | 'snapshot_too_large' | 'too_large' | 'busy'; message: string };
+
+/** How often a wide batch re-reads and retries when other writes keep changing the head in between. */
+export const WHOLE_TILE_ATTEMPTS = 5;
 
 /** Parts of the head a caller needs, so a small question does not read the whole canvas. */
 export type HeadPart = 'hostConnections' | { tile: string };
@@ -77,20 +81,11 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
 
     async publish(sessionId, patches, now) {
       const compiled = compileHeadUpdate(patches, now);
+      // Over DynamoDB's 4 KB expression limit: write the touched tiles whole instead.
+      if (!compiled.ok && compiled.reason === 'too_large') return publishWholeTiles(sessionId, patches, now);
       if (!compiled.ok) return compiled;
       try {
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: headKey(sessionId),
-            UpdateExpression: compiled.updateExpression,
-            ConditionExpression: compiled.conditionExpression,
-            ExpressionAttributeNames: compiled.names,
-            ExpressionAttributeValues: compiled.values,
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return { ok: true, seq: Number(Attributes?.seq) };
+        return { ok: true, seq: await update(sessionId, compiled) };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           // Rare path: read the head to say precisely why.
@@ -99,14 +94,7 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
           const missing = compiled.requiredTiles.find((tileId) => !head.snapshot.tiles[tileId]);
           return { ok: false, reason: 'unknown_tile', message: `Tile ${missing ?? ''} does not exist; add it first.` };
         }
-        if (error instanceof DynamoDBServiceException && /item size/i.test(error.message)) {
-          return {
-            ok: false,
-            reason: 'snapshot_too_large',
-            message: 'The canvas would exceed its storage limit. Remove tiles or content before adding more.',
-          };
-        }
-        throw error;
+        return refusedForSize(error);
       }
     },
 
@@ -191,6 +179,58 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
     },
   };
 
+  async function update(sessionId: string, compiled: Extract<CompileResult, { ok: true }>): Promise<number> {
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: headKey(sessionId),
+        UpdateExpression: compiled.updateExpression,
+        ConditionExpression: compiled.conditionExpression,
+        ExpressionAttributeNames: compiled.names,
+        ExpressionAttributeValues: compiled.values,
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.seq);
+  }
+
+  /**
+   * A batch too wide for one field-by-field expression: read the tiles it touches, write
+   * them whole if the head's seq has not moved meanwhile (compileWholeTileUpdate), else read
+   * again. Still one conditional UpdateItem, so the batch commits wholly or not at all.
+   */
+  async function publishWholeTiles(sessionId: string, patches: readonly Patch[], now: number): Promise<PublishOutcome> {
+    const tileIds = [...new Set(patches.flatMap((patch) => ('tileId' in patch ? [patch.tileId] : [])))];
+    for (let attempt = 0; attempt < WHOLE_TILE_ATTEMPTS; attempt++) {
+      const head = await readTiles(sessionId, tileIds);
+      if (head.ended) return { ok: false, reason: 'session_ended', message: 'This session has ended.' };
+      const compiled = compileWholeTileUpdate(patches, now, head);
+      if (!compiled.ok) return compiled;
+      try {
+        return { ok: true, seq: await update(sessionId, compiled) };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) return refusedForSize(error);
+        // Another write landed between the read and this one: read again.
+      }
+    }
+    return { ok: false, reason: 'busy', message: 'The canvas kept changing while this message was stored. Send it again.' };
+  }
+
+  async function readTiles(sessionId: string, tileIds: readonly string[]): Promise<HeadTiles & { ended: boolean }> {
+    const attributes = ['seq', 'ended', ...tileIds.map(tileAttribute)];
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: headKey(sessionId),
+        ConsistentRead: true,
+        ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+      }),
+    );
+    const head = headFromItem(Item ?? {});
+    return { seq: Item?.seq === undefined ? undefined : Number(Item.seq), tiles: head.snapshot.tiles, ended: head.ended };
+  }
+
   /** Keeps the head small: drops the oldest messages once twice the kept number piled up. */
   async function trimChat(sessionId: string, length: number) {
     const drop = length - RECENT_CHAT_KEPT;
@@ -212,8 +252,21 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
   }
 }
 
+/** DynamoDB refuses a head over 400 KB: say so; any other failure is unexpected. */
+function refusedForSize(error: unknown): PublishOutcome {
+  if (error instanceof DynamoDBServiceException && /item size/i.test(error.message)) {
+    return {
+      ok: false,
+      reason: 'snapshot_too_large',
+      message: 'The canvas would exceed its storage limit. Remove tiles or content before adding more.',
+    };
+  }
+  throw error;
+}
+
 function headFromItem(item: Record<string, unknown>): SessionHead {
-  const tiles: Record<string, Tile> = {};
+  // No prototype: a tile id is only ever a key (the schema also refuses "__proto__" and friends).
+  const tiles = emptyMap<Tile>();
   const canvas: CanvasFlags = {};
   for (const [attribute, value] of Object.entries(item)) {
     if (attribute.startsWith('t_')) tiles[attribute.slice(2)] = value as Tile;

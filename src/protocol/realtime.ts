@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, emptyMap, isReservedKey, isWellFormed, jsonProblem, numberProblem } from './storable-json';
+export { MAX_JSON_DEPTH, RESERVED_KEYS } from './storable-json';
 
 /**
  * The WebSocket wire protocol, version 1, shared by the browser client and the realtime
@@ -12,6 +14,8 @@ export const MAX_CLIENT_MESSAGE_BYTES = 32 * 1024;
 /** Headroom under DynamoDB's 400 KB item limit for the stored canvas. */
 export const MAX_SNAPSHOT_BYTES = 350 * 1024;
 export const MAX_PATCHES_PER_MESSAGE = 50;
+/** Nesting of a whole client message: a state value's MAX_JSON_DEPTH plus the levels around it (message, patches, patch, state). */
+export const MAX_MESSAGE_DEPTH = MAX_JSON_DEPTH + 4;
 export const CHAT_MAX_LENGTH = 500;
 export const CHAT_NAME_MAX_LENGTH = 40;
 export const RECENT_CHAT_KEPT = 50;
@@ -33,11 +37,22 @@ export type RateLimitedAction = keyof typeof rateLimits;
 
 // ---------------------------------------------------------------- canvas state
 
-export const tileIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1–40 letters, digits, - or _' });
-export const tileKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, { message: 'must be a tile kind id' });
+/** Ids and keys become object keys in the browser and handler: `__proto__`, `constructor` and `prototype` never are. */
+const notReserved = (key: string) => !isReservedKey(key);
+const reservedMessage = { message: 'is a reserved name' };
+export const tileIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, { message: 'must be 1–40 letters, digits, - or _' })
+  .refine(notReserved, reservedMessage);
+export const tileKindSchema = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, { message: 'must be a tile kind id' }).refine(notReserved, reservedMessage);
 
-const coordinate = z.number().finite().min(-CANVAS_WIDTH).max(2 * CANVAS_WIDTH);
-const size = z.number().finite().min(1).max(2 * CANVAS_WIDTH);
+/** Frame numbers are stored too: only what DynamoDB holds exactly (see storable-json.ts). */
+const storable = (value: number, ctx: z.RefinementCtx) => {
+  const problem = numberProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+const coordinate = z.number().min(-CANVAS_WIDTH).max(2 * CANVAS_WIDTH).superRefine(storable);
+const size = z.number().min(1).max(2 * CANVAS_WIDTH).superRefine(storable);
 export const frameSchema = z.strictObject({
   x: coordinate,
   y: coordinate,
@@ -49,10 +64,18 @@ export type Frame = z.infer<typeof frameSchema>;
 
 /** JSON values a tile's state may hold. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
-);
-const stateKeySchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'must be a state key' });
+/**
+ * Storable JSON: numbers DynamoDB holds exactly, no reserved or empty keys, at most
+ * MAX_JSON_DEPTH levels. Checked by one non-recursive walk, so deep input cannot overflow.
+ */
+export const jsonSchema = z.custom<Json>(() => true).superRefine((value, ctx) => {
+  const problem = jsonProblem(value, { maxDepth: MAX_JSON_DEPTH, numbers: true });
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+}) as unknown as z.ZodType<Json>;
+const stateKeySchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, { message: 'must be a state key' })
+  .refine(notReserved, reservedMessage);
 const tileStateSchema = z.record(stateKeySchema, jsonSchema);
 export type TileState = Record<string, Json>;
 
@@ -91,6 +114,8 @@ export interface CanvasSnapshot {
 
 // ---------------------------------------------------------------- client -> server
 
+/** Chat is stored too, as UTF-8. */
+const unicodeMessage = { message: 'must be valid Unicode (no lone surrogates)' };
 const epochMs = z.number().nonnegative().max(8.64e15);
 const base = { v: z.literal(PROTOCOL_VERSION, { message: `must be ${PROTOCOL_VERSION}, the protocol version` }) };
 
@@ -114,8 +139,13 @@ export const clientMessageSchema = z.discriminatedUnion('action', [
   z.strictObject({
     ...base,
     action: z.literal('chat'),
-    name: z.string().trim().min(1).max(CHAT_NAME_MAX_LENGTH),
-    text: z.string().trim().min(1, { message: 'must not be empty' }).max(CHAT_MAX_LENGTH, { message: `must be at most ${CHAT_MAX_LENGTH} characters` }),
+    name: z.string().trim().min(1).max(CHAT_NAME_MAX_LENGTH).refine(isWellFormed, unicodeMessage),
+    text: z
+      .string()
+      .trim()
+      .min(1, { message: 'must not be empty' })
+      .max(CHAT_MAX_LENGTH, { message: `must be at most ${CHAT_MAX_LENGTH} characters` })
+      .refine(isWellFormed, unicodeMessage),
   }),
   z.strictObject({ ...base, action: z.literal('react'), emoji: z.enum(reactionEmojis, { message: 'is not an allowed reaction' }) }),
   z.strictObject({ ...base, action: z.literal('end') }),
@@ -186,7 +216,8 @@ export type ServerMessage =
 
 /** Applies one patch to a snapshot, exactly as the server stores it. Pure: returns a new snapshot. */
 export function applyPatch(snapshot: CanvasSnapshot, patch: Patch): CanvasSnapshot {
-  const tiles = { ...snapshot.tiles };
+  // Maps without a prototype: a key is only ever a key, whatever a peer sent.
+  const tiles = Object.assign(emptyMap<Tile>(), snapshot.tiles);
   switch (patch.type) {
     case 'tile.add':
       tiles[patch.tileId] = { kind: patch.kind, frame: patch.frame, state: patch.state };
@@ -199,7 +230,7 @@ export function applyPatch(snapshot: CanvasSnapshot, patch: Patch): CanvasSnapsh
     case 'tile.state': {
       const tile = tiles[patch.tileId];
       if (!tile) break;
-      const state = { ...tile.state, ...patch.set };
+      const state = Object.assign(emptyMap<Json>(), tile.state, patch.set);
       for (const key of patch.unset ?? []) delete state[key];
       tiles[patch.tileId] = { ...tile, state };
       break;
@@ -239,9 +270,9 @@ export function parseClientMessage(raw: string | undefined): ParseResult {
   }
   let value: unknown;
   try {
-    value = JSON.parse(raw, rejectPrototypeKeys);
-  } catch (error) {
-    if (error instanceof ForbiddenKeyError) return { ok: false, code: 'bad_message', message: error.message };
+    // No reviver: V8 parses any nesting without recursion, a reviver would overflow the stack.
+    value = JSON.parse(raw);
+  } catch {
     return { ok: false, code: 'bad_message', message: 'The message is not valid JSON.' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -256,7 +287,15 @@ export function parseClientMessage(raw: string | undefined): ParseResult {
       code: 'unknown_action',
       message: `Unknown action${action ? ` "${action}"` : ''}. Expected one of: ${webSocketActions.join(', ')}.`,
       ...(action ? { action } : {}),
+      ...(clientSeq !== undefined ? { clientSeq } : {}),
     };
+  }
+  const context = { action, ...(clientSeq !== undefined ? { clientSeq } : {}) };
+  // Before the schema, which silently skips "__proto__" keys and would recurse into deep nesting.
+  const problem = jsonProblem(value, { maxDepth: MAX_MESSAGE_DEPTH, numbers: false });
+  if (problem) {
+    const where = problem.path.length ? ` at ${problem.path.join('.')}` : '';
+    return { ok: false, code: 'bad_message', message: `Invalid ${action} message${where}: ${problem.message}.`, ...context };
   }
   const parsed = clientMessageSchema.safeParse(value);
   if (!parsed.success) {
@@ -264,17 +303,9 @@ export function parseClientMessage(raw: string | undefined): ParseResult {
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`)
       .join('; ');
-    return { ok: false, code: 'bad_message', message: `Invalid ${action} message: ${details}.`, action, ...(clientSeq !== undefined ? { clientSeq } : {}) };
+    return { ok: false, code: 'bad_message', message: `Invalid ${action} message: ${details}.`, ...context };
   }
   return { ok: true, message: parsed.data };
-}
-
-class ForbiddenKeyError extends Error {}
-
-/** "__proto__" survives JSON.parse as an own key but becomes a prototype when copied: refuse it outright. */
-function rejectPrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new ForbiddenKeyError('The message contains the forbidden key "__proto__".');
-  return value;
 }
 
 function byteLength(text: string): number {

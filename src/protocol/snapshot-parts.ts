@@ -1,4 +1,5 @@
 import type { ServerMessage, Tile } from './realtime';
+import { emptyMap } from './storable-json';
 
 /**
  * API Gateway delivers at most 128 KB per message, while a stored canvas may be larger.
@@ -15,12 +16,13 @@ const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)
 export function splitSnapshot(message: SnapshotMessage, maxBytes = MAX_SNAPSHOT_PART_BYTES): SnapshotMessage[] {
   if (bytes(message) <= maxBytes) return [message];
   const overhead = bytes({ ...message, snapshot: { ...message.snapshot, tiles: {} }, part: 999, parts: 999 });
-  const groups: Array<Record<string, Tile>> = [{}];
+  // Maps without a prototype: a tile id is only ever a key.
+  const groups: Array<Record<string, Tile>> = [emptyMap()];
   let size = overhead;
   for (const [tileId, tile] of Object.entries(message.snapshot.tiles)) {
     const tileBytes = bytes({ [tileId]: tile });
     if (size + tileBytes > maxBytes && Object.keys(groups.at(-1)!).length > 0) {
-      groups.push({});
+      groups.push(emptyMap());
       size = overhead - bytes(message.chat);
     }
     groups.at(-1)![tileId] = tile;
@@ -56,7 +58,7 @@ export class SnapshotAssembler {
     return {
       ...whole,
       chat: ordered.flatMap((p) => p.chat),
-      snapshot: { ...first.snapshot, tiles: Object.assign({}, ...ordered.map((p) => p.snapshot.tiles)) },
+      snapshot: { ...first.snapshot, tiles: Object.assign(emptyMap<Tile>(), ...ordered.map((p) => p.snapshot.tiles)) },
     };
   }
 }

@@ -311,7 +311,7 @@ export class RoomConnection {
   }
 
   private onRejected(message: Extract<ServerMessage, { type: 'error' }>) {
-    if (message.action === 'publishState' && this.inFlight && message.clientSeq === this.inFlight.clientSeq) {
+    if (this.inFlight && refusesBatch(message, this.inFlight.clientSeq)) {
       // The server refused this batch: drop it and show the server's truth.
       this.inFlight = undefined;
       this.requestSync();
@@ -370,4 +370,15 @@ export class RoomConnection {
     clearTimeout(this.reconnectTimer);
     this.heartbeat = this.gapTimer = this.reconnectTimer = undefined;
   }
+}
+
+/**
+ * Whether an error refuses the batch in flight. It names the batch by clientSeq; but an
+ * error without one (a frame the server could not read) that names no other action may be
+ * the batch's only answer, and waiting for an ack that never comes would stall the queue.
+ * Dropping and resyncing is always safe: the snapshot shows whether the batch landed.
+ */
+function refusesBatch(message: Extract<ServerMessage, { type: 'error' }>, inFlightSeq: number): boolean {
+  if (message.action !== undefined && message.action !== 'publishState') return false;
+  return message.clientSeq === undefined || message.clientSeq === inFlightSeq;
 }

@@ -3,6 +3,7 @@ import {
   MAX_UPDATE_EXPRESSION_LENGTH,
   canvasAttribute,
   compileHeadUpdate,
+  compileWholeTileUpdate,
   tileAttribute,
   type CompileResult,
 } from '../../../amplify/data/canvas-head-update';
@@ -90,6 +91,8 @@ type Item = Record<string, unknown>;
 
 function conditionHolds(c: Compiled, item: Item): boolean {
   return c.conditionExpression.split(' AND ').every((clause) => {
+    const equal = /^(#\w+) = (:\w+)$/.exec(clause);
+    if (equal) return item[c.names[equal[1]!]!] === c.values[equal[2]!];
     const m = /^(attribute_exists|attribute_not_exists)\((#\w+)\)$/.exec(clause);
     if (!m) throw new Error(`unexpected condition ${clause}`);
     const exists = c.names[m[2]!]! in item;
@@ -536,5 +539,70 @@ describe('compileHeadUpdate: generated batches', () => {
     const c = compile([add('a')]);
     expect(conditionHolds(c, { ended: NOW })).toBe(false);
     expect(conditionHolds(c, {})).toBe(true);
+  });
+});
+
+describe('compileWholeTileUpdate: batches over the 4 KB expression limit (issue 10)', () => {
+  const existing = (count: number): CanvasSnapshot => ({
+    seq: 7,
+    tiles: Object.fromEntries(Array.from({ length: count }, (_, i) => [`tile-${i}`, { kind: 'code', frame, state: { keep: i } } satisfies Tile])),
+    canvas: {},
+  });
+  const whole = (patches: Patch[], snapshot: CanvasSnapshot) => {
+    const result = compileWholeTileUpdate(patches, NOW, { seq: snapshot.seq, tiles: snapshot.tiles });
+    if (!result.ok) throw new Error(`compile failed: ${result.message}`);
+    assertPlaceholdersConsistent(result);
+    assertNoOverlappingPaths(result);
+    return result;
+  };
+
+  it.each([
+    ['48 four-field frame patches on 48 tiles', 48, Array.from({ length: 48 }, (_, i) => ({ type: 'tile.frame', tileId: `tile-${i}`, frame: { x: 1, y: 2, w: 3, h: 4 } }) as Patch)],
+    ['one tile.state with 186 keys', 1, [{ type: 'tile.state', tileId: 'tile-0', set: Object.fromEntries(Array.from({ length: 186 }, (_, k) => [`key${k}`, k])) } as Patch]],
+    ['50 tile.state patches of 10 keys', 50, Array.from({ length: 50 }, (_, i) => ({ type: 'tile.state', tileId: `tile-${i}`, set: Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`key${k}`, k])), unset: ['keep'] }) as Patch)],
+  ])('%s: too large field by field, one conditional update written whole', (_name, tiles, patches) => {
+    expect(compileHeadUpdate(patches, NOW)).toMatchObject({ ok: false, reason: 'too_large' });
+    const snapshot = existing(tiles);
+    const c = whole(patches, snapshot);
+    expect(c.updateExpression.length).toBeLessThanOrEqual(MAX_UPDATE_EXPRESSION_LENGTH);
+    expect(conditionHolds(c, itemOf(snapshot))).toBe(true);
+    expect(snapshotOf(runUpdate(c, itemOf(snapshot)))).toEqual(applyPatches(snapshot, patches, 8));
+    // Any write in between moves the seq, and the condition then fails.
+    expect(conditionHolds(c, { ...itemOf(snapshot), seq: 8 })).toBe(false);
+  });
+
+  it('needs the head to have no seq yet when it was read without one', () => {
+    const c = whole([add('a')], { seq: undefined as unknown as number, tiles: {}, canvas: {} });
+    expect(conditionHolds(c, {})).toBe(true);
+    expect(conditionHolds(c, { seq: 1 })).toBe(false);
+  });
+
+  it('refuses an edit of a tile the head does not have', () => {
+    expect(compileWholeTileUpdate([{ type: 'tile.frame', tileId: 'ghost', frame: { x: 1 } }], NOW, { seq: 1, tiles: {} })).toMatchObject({
+      ok: false,
+      reason: 'unknown_tile',
+    });
+  });
+
+  it('matches applyPatches on generated batches, and refuses exactly what the field-by-field update refuses', () => {
+    const random = rng(20261125);
+    let applied = 0;
+    for (let run = 0; run < 2000; run++) {
+      const { snapshot, patches } = generate(random);
+      const narrow = compileHeadUpdate(patches, NOW);
+      const refusedNarrow = !narrow.ok || !conditionHolds(narrow, itemOf(snapshot));
+      const result = compileWholeTileUpdate(deepFreeze(patches), NOW, { seq: snapshot.seq, tiles: snapshot.tiles });
+      expect(result.ok, JSON.stringify(patches)).toBe(!refusedNarrow);
+      if (!result.ok) {
+        expect(result.reason).toBe('unknown_tile');
+        continue;
+      }
+      assertPlaceholdersConsistent(result);
+      assertNoOverlappingPaths(result);
+      expect(conditionHolds(result, itemOf(snapshot))).toBe(true);
+      expect(snapshotOf(runUpdate(result, itemOf(snapshot)))).toEqual(applyPatches(snapshot, patches, snapshot.seq + 1));
+      applied++;
+    }
+    expect(applied).toBeGreaterThan(400);
   });
 });

@@ -3,6 +3,7 @@ import {
   CHAT_MAX_LENGTH,
   CHAT_NAME_MAX_LENGTH,
   MAX_CLIENT_MESSAGE_BYTES,
+  MAX_JSON_DEPTH,
   MAX_PATCHES_PER_MESSAGE,
   applyPatch,
   applyPatches,
@@ -390,5 +391,104 @@ describe('applyPatches', () => {
   it('leaves the shared empty snapshot untouched', () => {
     applyPatches(emptySnapshot, [addPatch('z'), { type: 'canvas.set', set: { live: true } }], 1);
     expect(emptySnapshot).toEqual({ seq: 0, tiles: {}, canvas: {} });
+  });
+});
+
+describe('parseClientMessage: only what can be stored whole (issue 10)', () => {
+  const tileK = (set: string) => `{"v":1,"action":"publishState","clientSeq":7,"patches":[{"type":"tile.state","tileId":"k","set":${set}}]}`;
+  const refusedWithContext = (raw: string) => {
+    const result = parseClientMessage(raw);
+    if (result.ok) throw new Error(`expected a rejection for ${raw.slice(0, 200)}`);
+    expect(result).toMatchObject({ code: 'bad_message', action: 'publishState', clientSeq: 7 });
+    return result;
+  };
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses the reserved name %s as a tile id, kind, state key and nested key', (name) => {
+    const add = (tileId: string, kind: string, state: string) =>
+      `{"v":1,"action":"publishState","clientSeq":7,"patches":[{"type":"tile.add","tileId":"${tileId}","kind":"${kind}","frame":{"x":0,"y":0,"w":1,"h":1,"z":0},"state":${state}}]}`;
+    expect(refusedWithContext(add(name, 'probe', '{"x":1}')).message).toMatch(/reserved/);
+    if (/^[a-z]/.test(name)) expect(refusedWithContext(add('t', name, '{}')).message).toMatch(/reserved/);
+    expect(refusedWithContext(add('t', 'probe', `{"${name}":1}`)).message).toMatch(/reserved|state key/);
+    expect(refusedWithContext(tileK(`{"${name}":1}`)).message).toMatch(/reserved|state key/);
+    expect(refusedWithContext(tileK(`{"a":{"b":[{"${name}":{"polluted":true}}]}}`)).message).toMatch(/reserved/);
+    expect(refusedWithContext(`{"v":1,"action":"publishState","clientSeq":7,"patches":[{"type":"tile.state","tileId":"k","unset":["${name}"]}]}`).message).toMatch(
+      /reserved|state key/,
+    );
+    const signal = parseClientMessage(`{"v":1,"action":"signal","to":"host","data":{"x":{"${name}":1}}}`);
+    expect(signal).toMatchObject({ ok: false, code: 'bad_message', action: 'signal' });
+  });
+
+  it('refuses "__proto__" at the top of a message with its action and clientSeq', () => {
+    refusedWithContext('{"v":1,"action":"publishState","clientSeq":7,"__proto__":{"x":1},"patches":[{"type":"tile.remove","tileId":"k"}]}');
+  });
+
+  it.each([
+    ['2^53', '9007199254740992'],
+    ['2^53 + 1', '9007199254740993'],
+    ['-2^53', '-9007199254740992'],
+    ['a 40-digit integer', '1234567890123456789012345678901234567890'],
+    ['9.99e125', '9.99e125'],
+    ['1e126', '1e126'],
+    ['1e308', '1e308'],
+    ['5e-324', '5e-324'],
+    ['-1e-131', '-1e-131'],
+  ])('refuses %s, which DynamoDB or the SDK cannot store exactly', (_name, number) => {
+    expect(refusedWithContext(tileK(`{"n":${number}}`)).message).toMatch(/set\.n/);
+    expect(refusedWithContext(tileK(`{"n":[{"deep":${number}}]}`)).message).toMatch(/set\.n\.0\.deep/);
+  });
+
+  it('refuses a frame coordinate that would underflow', () => {
+    refusedWithContext('{"v":1,"action":"publishState","clientSeq":7,"patches":[{"type":"tile.frame","tileId":"k","frame":{"x":5e-324}}]}');
+  });
+
+  it.each(['9007199254740991', '-9007199254740991', '0.1', '-0.5', '1e-130', '1.5e-100', '123456.789012345', '0'])('accepts %s', (number) => {
+    expect(parseClientMessage(tileK(`{"n":${number}}`)).ok).toBe(true);
+  });
+
+  it(`accepts state nested ${MAX_JSON_DEPTH} levels and refuses ${MAX_JSON_DEPTH + 1}`, () => {
+    const nested = (depth: number) => '['.repeat(depth) + '1' + ']'.repeat(depth);
+    expect(parseClientMessage(tileK(`{"a":${nested(MAX_JSON_DEPTH)}}`)).ok).toBe(true);
+    expect(refusedWithContext(tileK(`{"a":${nested(MAX_JSON_DEPTH + 1)}}`)).message).toMatch(/nests deeper than/);
+  });
+
+  it.each([2_000, 10_000])('refuses arrays nested %i deep with the action and clientSeq, without overflowing', (depth) => {
+    const message = refusedWithContext(tileK(`{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`)).message;
+    expect(message).toMatch(/nests deeper than/);
+  });
+
+  it('carries the clientSeq on an unknown action too', () => {
+    expect(parseClientMessage('{"v":1,"action":"Publish","clientSeq":3}')).toMatchObject({ code: 'unknown_action', action: 'Publish', clientSeq: 3 });
+  });
+});
+
+describe('applyPatch: maps without prototypes', () => {
+  it('keeps even a "__proto__" tile id or state key an ordinary key', () => {
+    // The server refuses these names; a client must stay safe should one ever arrive.
+    const added = applyPatch(emptySnapshot, JSON.parse(
+      '{"type":"tile.add","tileId":"__proto__","kind":"probe","frame":{"x":0,"y":0,"w":1,"h":1,"z":0},"state":{"x":1}}',
+    ) as Patch);
+    expect(Object.keys(added.tiles)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(added.tiles)).toBeNull();
+    const stated = applyPatch(added, JSON.parse('{"type":"tile.state","tileId":"__proto__","set":{"__proto__":{"polluted":true}}}') as Patch);
+    const state = Object.getOwnPropertyDescriptor(stated.tiles, '__proto__')!.value.state as Record<string, unknown>;
+    expect(Object.keys(state).sort()).toEqual(['__proto__', 'x']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('parseClientMessage: strings DynamoDB can store as UTF-8', () => {
+  it.each(['"\\ud800"', '"a\\udfffb"', '"\\udc00\\ud800"'])('refuses the lone surrogate %s in state, in a key and in chat', (text) => {
+    expect(parseClientMessage(`{"v":1,"action":"publishState","clientSeq":1,"patches":[{"type":"tile.state","tileId":"k","set":{"t":[${text}]}}]}`)).toMatchObject({
+      ok: false,
+      code: 'bad_message',
+      clientSeq: 1,
+    });
+    expect(parseClientMessage(`{"v":1,"action":"signal","to":"host","data":{${text}:1}}`)).toMatchObject({ ok: false, action: 'signal' });
+    expect(parseClientMessage(`{"v":1,"action":"chat","name":"A","text":${text}}`)).toMatchObject({ ok: false, action: 'chat' });
+  });
+
+  it('accepts surrogate pairs', () => {
+    expect(parseClientMessage('{"v":1,"action":"chat","name":"A","text":"\\ud83d\\ude00 ok"}').ok).toBe(true);
+    expect(parseClientMessage('{"v":1,"action":"publishState","clientSeq":1,"patches":[{"type":"tile.state","tileId":"k","set":{"t":"😀"}}]}').ok).toBe(true);
   });
 });

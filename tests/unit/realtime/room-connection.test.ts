@@ -494,6 +494,30 @@ describe('RoomConnection: host publishing', () => {
     expect(Object.keys(t.room.snapshot.tiles).sort()).toEqual(['a', 'b']);
   });
 
+  it.each([
+    ['with no action', { type: 'error', v: 1, code: 'bad_message', message: 'The message is not valid JSON.' }],
+    ['naming publishState', { type: 'error', v: 1, code: 'bad_message', message: 'Invalid publishState message.', action: 'publishState' }],
+  ] as Array<[string, ServerMessage]>)('an error without a clientSeq %s, while a batch is in flight, drops it and resyncs', async (_name, error) => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.room.publish([add('b')]);
+    t.socket().receive(error);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    expect(t.room.unconfirmedCount).toBe(1);
+    t.socket().receive(snapshotMessage(snapshotAt(5), { role: 'host' }));
+    // The queue moves on: nothing waits for an ack that will never come.
+    expect(t.socket().sentOf('publishState')[1]).toMatchObject({ clientSeq: 2, patches: [add('b')] });
+    expect(Object.keys(t.room.snapshot.tiles)).toEqual(['b']);
+  });
+
+  it('ignores an error naming an older batch', async () => {
+    const t = await host();
+    t.room.publish([add('a')]);
+    t.socket().receive({ type: 'error', v: 1, code: 'bad_message', message: 'old', action: 'publishState', clientSeq: 99 });
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    expect(t.room.unconfirmedCount).toBe(1);
+  });
+
   it('does not resync for a rejection of another action', async () => {
     const t = await host();
     t.room.publish([add('a')]);
