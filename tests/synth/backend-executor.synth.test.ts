@@ -18,23 +18,26 @@ beforeAll(async () => {
 afterAll(() => synth?.cleanup());
 
 describe('code executor in the backend', () => {
-  it('is a container-image function from the pushed image, with reserved concurrency', () => {
+  it('is a container-image function from the pushed image, reserving no concurrency unless configured', () => {
     const executor = synth.module.executor;
     expect(executor).toBeDefined();
     const { stack, logicalId } = synth.locate(executor!.function);
     const fn = stack.json.Resources[logicalId]!;
-    expect(fn.Properties).toMatchObject({ PackageType: 'Image', ReservedConcurrentExecutions: 10 });
+    expect(fn.Properties).toMatchObject({ PackageType: 'Image' });
+    expect(fn.Properties?.ReservedConcurrentExecutions).toBeUndefined();
     expect(synth.render((fn.Properties as { Code: { ImageUri: unknown } }).Code.ImageUri, stack)).toContain('streamcanvas-executor:0123abcd');
   });
 
-  it('runs in an isolated VPC with no route out', () => {
-    const { stack } = synth.locate(synth.module.executor!.function);
-    expect(resourcesOfType(stack, 'AWS::EC2::NatGateway')).toEqual([]);
-    expect(resourcesOfType(stack, 'AWS::EC2::InternetGateway')).toEqual([]);
-    stack.template.hasResourceProperties('AWS::Lambda::Function', {
-      PackageType: 'Image',
-      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue(), SubnetIds: Match.anyValue() }),
-    });
+  it('is in no VPC, and its role has no policy at all', () => {
+    const executor = synth.module.executor!;
+    const { stack } = synth.locate(executor.function);
+    expect(resourcesOfType(stack, 'AWS::EC2::VPC')).toEqual([]);
+    stack.template.hasResourceProperties('AWS::Lambda::Function', { PackageType: 'Image', VpcConfig: Match.absent() });
+    const role = stack.json.Resources[synth.locate(executor.role).logicalId]!;
+    expect(role.Properties?.Policies).toBeUndefined();
+    expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    const roleRef = JSON.stringify({ Ref: synth.locate(executor.role).logicalId });
+    expect(resourcesOfType(stack, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties?.Roles) .includes(roleRef))).toEqual([]);
   });
 
   it('is invoked by the realtime function, which learns its name', () => {
