@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { cycleIn, resourcesOfType, synthesizeBackend, type Synthesized } from './synth-backend.js';
@@ -56,5 +57,38 @@ describe('code executor in the backend', () => {
     expect(alarms).toHaveLength(11);
     for (const stack of synth.stacks) expect(cycleIn(stack)).toBeUndefined();
     expect(synth.synthError).toBeUndefined();
+  });
+});
+
+describe('runtimes', () => {
+  it('every function runs a supported Node.js LTS (22 or later), the executor included (its image is node:22)', () => {
+    const functions = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(4);
+    for (const [logicalId, fn] of functions) {
+      const runtime = fn.Properties?.Runtime;
+      if (fn.Properties?.PackageType === 'Image') {
+        expect(runtime, logicalId).toBeUndefined();
+        continue;
+      }
+      expect(runtime, logicalId).toMatch(/^nodejs(\d+)\.x$/);
+      expect(Number(/^nodejs(\d+)/.exec(String(runtime))?.[1]), logicalId).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it('the executor image builds on Node 22 and bundles for it', () => {
+    const dockerfile = readFileSync(new URL('../../amplify/executor/Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/^ARG NODE_VERSION=(2[2-9]|[3-9]\d)$/m);
+    const targets = [...dockerfile.matchAll(/--target=node(\d+)/g)].map((match) => Number(match[1]));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target).toBe(Number(/^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)![1]));
+  });
+
+  it('the executor image starts its runtime through runtime-entrypoint.sh, with nondumpable.so built from source', () => {
+    const dockerfile = readFileSync(new URL('../../amplify/executor/Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/opt\/streamcanvas\/runtime-entrypoint\.sh", "\/var\/task\/node_modules\/\.bin\/aws-lambda-ric"\]$/m);
+    expect(dockerfile).toMatch(/gcc -shared -fPIC .*-o \/opt\/streamcanvas\/nondumpable\.so \/build\/nondumpable\.c/);
+    const workflow = readFileSync(new URL('../../.github/workflows/executor-image.yml', import.meta.url), 'utf8');
+    expect(workflow).toContain('/opt/streamcanvas/runtime-entrypoint.sh /var/task/node_modules/.bin/aws-lambda-ric index.handler');
+    expect(workflow).toContain('npx tsx tests/support/lambda-harness/smoke-attacks.ts http://localhost:9000');
   });
 });
