@@ -50,7 +50,7 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
   userPool,
   userPoolClient,
   apiNamePrefix: backend.stack.stackName,
-  allowedOrigins: appOrigins(),
+  allowedOrigins: appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' }),
 });
 
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).

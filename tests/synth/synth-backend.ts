@@ -39,6 +39,8 @@ export const synthTimeVariables = [
   'STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY',
   'STREAMCANVAS_EXECUTOR_NETWORK',
   'STREAMCANVAS_SES_FROM',
+  'STREAMCANVAS_SES_FROM_NAME',
+  'STREAMCANVAS_SES_REPLY_TO',
 ] as const;
 
 export interface SynthOptions {
