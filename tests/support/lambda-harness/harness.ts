@@ -65,7 +65,8 @@ export interface LambdaHarness {
 /** Why the harness cannot run here, or null. */
 export function harnessUnavailableReason(): string | null {
   if (process.getuid?.() !== 0) return 'the Lambda-like harness starts the runtime as another uid, which needs root';
-  if (!existsSync('/usr/bin/gcc') && !existsSync('/usr/bin/cc')) return 'the Lambda-like harness builds nondumpable.so and needs a C compiler (Debian gcc)';
+  if (!existsSync('/usr/bin/gcc') && !existsSync('/usr/bin/cc')) return 'the Lambda-like harness builds nondumpable.so and needs a C compiler (Debian gcc, which g++ brings)';
+  if (!existsSync('/usr/bin/python3')) return 'the Lambda sandbox\'s launcher needs /usr/bin/python3';
   return null;
 }
 
