@@ -15,7 +15,8 @@ beforeAll(async () => {
     deploymentType: 'branch',
     env: { EXECUTOR_IMAGE_REPOSITORY: 'streamcanvas-executor', EXECUTOR_IMAGE_TAG: '0123abcd' },
   });
-});
+  // A whole backend: slow on a busy two-core machine.
+}, 300_000);
 afterAll(() => synth?.cleanup());
 
 describe('code executor in the backend', () => {
