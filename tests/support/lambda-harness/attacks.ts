@@ -21,7 +21,8 @@ export interface AttackTargets {
   /** Read-only code directory (Lambda: /var/task). */
   taskRoot: string;
   /**
-   * Processes the /proc scan leaves out, e.g. the runtime interface emulator
+   * The /proc scan reads every process of the code's own user (the runtime's: the only one
+   * holding anything of the function). Processes it leaves out besides, e.g. the runtime interface emulator
    * (pid 1 in the smoke test), which keeps the credentials docker gave it in
    * its own environment; Lambda's own init is outside the image.
    */
@@ -173,7 +174,12 @@ syscall_errno("pidfd_getfd", 438, 0, 3, 0)
 syscall_errno("process_vm_readv", 310 if x64 else 270, parent, 0, 0, 0, 0, 0)
 leaks = []
 readable = 0
-for pid in [p for p in os.listdir("/proc") if p.isdigit() and p not in [SKIP_PIDS]]:
+def same_user(pid):
+    try:
+        return int(read("/proc/%s/status" % pid).split(b"\nUid:")[1].split()[0]) == os.getuid()
+    except (OSError, IndexError, ValueError):
+        return False
+for pid in [p for p in os.listdir("/proc") if p.isdigit() and p not in [SKIP_PIDS] and same_user(p)]:
     for name in ("environ", "cmdline"):
         try:
             data = read("/proc/%s/%s" % (pid, name))
@@ -251,6 +257,11 @@ int main() {
     bool skip = false;
     for (const char* pid : { "", SKIP_PIDS }) skip = skip || std::string(pid) == entry->d_name;
     if (skip) continue;
+    // Only processes of our own user (the runtime's): others' are the machine's business.
+    std::string status;
+    if (!readAll(std::string("/proc/") + entry->d_name + "/status", status)) continue;
+    size_t uidAt = status.find("\nUid:");
+    if (uidAt == std::string::npos || std::stoul(status.substr(uidAt + 5)) != getuid()) continue;
     for (const char* file : { "/environ", "/cmdline" }) {
       if (!readAll(std::string("/proc/") + entry->d_name + file, data)) continue;
       readable++;
@@ -308,7 +319,16 @@ public class Main {
     int readable = 0;
     try (var pids = Files.list(Path.of("/proc"))) {
       java.util.Set<String> skip = java.util.Set.of(SKIP_PIDS);
+      long uid = (Integer) Files.getAttribute(Path.of("/proc/self/status"), "unix:uid");
       for (Path pid : pids.filter(p -> p.getFileName().toString().matches("\\d+") && !skip.contains(p.getFileName().toString())).toList()) {
+        // Only processes of our own user (the runtime's): others' are the machine's business.
+        try {
+          String status = Files.readString(pid.resolve("status"));
+          int at = status.indexOf("\nUid:");
+          if (at < 0 || Long.parseLong(status.substring(at + 5).trim().split("\\s+")[0]) != uid) continue;
+        } catch (Exception e) {
+          continue;
+        }
         for (String file : new String[] { "environ", "cmdline" }) {
           try {
             String text = new String(Files.readAllBytes(pid.resolve(file)));
