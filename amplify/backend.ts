@@ -11,7 +11,7 @@ import { wsAuthorizer } from './functions/ws-authorizer/resource.js';
 import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
-import { CodeExecutor, prebuiltImageFromEnv } from './executor/resource.js';
+import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './executor/resource.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -50,7 +50,7 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
   userPool,
   userPoolClient,
   apiNamePrefix: backend.stack.stackName,
-  allowedOrigins: appOrigins(),
+  allowedOrigins: appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' }),
 });
 
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
@@ -84,17 +84,21 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
 // the deployment has no executor and the code tile tells the host so (docs/DEPLOYMENT.md).
 const executorImage = prebuiltImageFromEnv(process.env);
 const buildExecutorWithDocker = process.env.EXECUTOR_BUILD_WITH_DOCKER === 'true';
+// Reserved concurrency and VPC are opt-in (STREAMCANVAS_EXECUTOR_*; docs/DEPLOYMENT.md, pre-flight check).
+const executorSettings = executorSettingsFromEnv(process.env);
 export const executor =
   buildExecutorWithDocker || executorImage
     ? new CodeExecutor(Stack.of(backend.realtime.resources.lambda), 'CodeExecutor', {
         dockerAvailable: buildExecutorWithDocker,
         prebuiltImage: executorImage,
+        reservedConcurrency: executorSettings.reservedConcurrency,
+        network: { kind: executorSettings.network },
       })
     : undefined;
 if (executor) {
   executor.function.grantInvoke(backend.realtime.resources.lambda);
   backend.realtime.addEnvironment('CODE_RUNNER_FUNCTION_NAME', executor.function.functionName);
-  monitoring.addExecutor(executor.function, { reservedConcurrency: 10 });
+  monitoring.addExecutor(executor.function, { reservedConcurrency: executorSettings.reservedConcurrency });
 }
 
 // Lands in amplify_outputs.json as `custom`; the browser reads it at runtime.

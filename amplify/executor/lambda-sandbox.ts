@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, chown, constants, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, constants, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
@@ -32,6 +32,11 @@ import { buildSeccompFilter, seccompArchOf } from './seccomp-filter.js';
  *   /tmp survives into the next warm invocation;
  * - a sweep that kills every leftover process of the code's user, because
  *   background processes survive too.
+ *
+ * In Lambda user code runs as the same Linux user as the runtime. So the
+ * runtime must hold nothing to steal: runtime-entrypoint.sh starts it without
+ * AWS credentials and non-dumpable (its /proc/<pid>/environ, mem and fds are
+ * then closed to user code), and this sandbox refuses to run code otherwise.
  */
 
 export interface LambdaSandboxOptions {
@@ -131,6 +136,10 @@ export function createLambdaSandbox(options: LambdaSandboxOptions): Sandbox {
       };
     }
     if (codeUid === 0) return { available: false, message: 'User code must not run as root: RLIMIT_NPROC does not apply to root.' };
+    if (options.codeUser === 'self') {
+      const problem = await runtimeHardeningProblem(env, ownUid);
+      if (problem) return { available: false, message: problem };
+    }
     if (options.codeUser !== 'self' && ownUid !== 0) {
       return { available: false, message: `Running code as uid ${options.codeUser} needs root.` };
     }
@@ -153,7 +162,7 @@ export function createLambdaSandbox(options: LambdaSandboxOptions): Sandbox {
 
   async function cleanUp(): Promise<void> {
     await sweepProcesses(codeUid, codeUid === ownUid);
-    await Promise.all(wipeDirs.map(wipeContents));
+    await Promise.all(wipeDirs.map((dir) => wipeContents(dir, new Set([codeUid, ownUid]))));
   }
 
   async function runJobNow(job: SandboxJob): Promise<SandboxJobResult> {
@@ -294,6 +303,38 @@ export function createLambdaSandbox(options: LambdaSandboxOptions): Sandbox {
   };
 }
 
+/** Environment variables that hold the function's credentials; runtime-entrypoint.sh removes them. */
+export const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+] as const;
+
+/**
+ * Why this process is not fit to run code as its own user, or null when it is:
+ * it must hold no credentials, and be non-dumpable (the kernel then gives its
+ * /proc files to root, which is how a process can tell).
+ */
+export async function runtimeHardeningProblem(
+  env: Readonly<Record<string, string | undefined>>,
+  ownUid: number,
+  procSelf = '/proc/self',
+): Promise<string | null> {
+  const resolution = 'Resolution: start the runtime through amplify/executor/runtime-entrypoint.sh, as the executor image\'s ENTRYPOINT does.';
+  const held = CREDENTIAL_VARIABLES.filter((name) => env[name]);
+  if (held.length > 0) {
+    return `The runtime's environment holds ${held.join(', ')}, which user code running as the same user could read. ${resolution}`;
+  }
+  const owner = await stat(`${procSelf}/environ`).then((s) => s.uid, () => ownUid);
+  if (ownUid !== 0 && owner !== 0) {
+    return `The runtime process is dumpable: user code running as the same user could open its /proc/<pid>/mem and copy its socket to the Runtime API. ${resolution}`;
+  }
+  return null;
+}
+
 function describe(result: SandboxJobResult): string {
   if (result.kind !== 'completed') return result.message;
   return result.run?.stderr.trim() || `exit ${result.run?.exitCode ?? result.run?.signal}`;
@@ -408,7 +449,32 @@ export async function sweepProcesses(uid: number, sharesOurUid: boolean): Promis
   }
 }
 
-async function wipeContents(dir: string): Promise<void> {
+/**
+ * Deletes every entry of `dir` that the code's user or this process owns (in
+ * Lambda: all of them, one user; others are not the code's to touch). Code may have left directories it made
+ * read-only: those are made writable again, or one run could break every
+ * later run of this warm Lambda.
+ */
+async function wipeContents(dir: string, owners: ReadonlySet<number>): Promise<void> {
   const entries = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.map((entry) => rm(join(dir, entry), { recursive: true, force: true })));
+  await Promise.all(
+    entries.map(async (entry) => {
+      const entryPath = join(dir, entry);
+      const info = await lstat(entryPath).catch(() => null);
+      if (!info || !owners.has(info.uid)) return;
+      try {
+        await rm(entryPath, { recursive: true, force: true });
+      } catch {
+        await makeWritable(entryPath);
+        await rm(entryPath, { recursive: true, force: true });
+      }
+    }),
+  );
+}
+
+async function makeWritable(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => null);
+  if (!info?.isDirectory()) return;
+  await chmod(path, 0o700).catch(() => {});
+  for (const entry of await readdir(path).catch(() => [] as string[])) await makeWritable(join(path, entry));
 }

@@ -10,21 +10,29 @@ import { Construct } from 'constructs';
 
 /**
  * The code-execution Lambda: a container image (amplify/executor/Dockerfile)
- * that runs untrusted code. User code can read this function's credentials
- * (same user as the runtime), so the function gets as little as AWS allows:
+ * that runs untrusted code as the runtime's own user. The runtime starts
+ * without the function's credentials and non-dumpable (runtime-entrypoint.sh),
+ * and the function gets as little as AWS allows besides:
  *
  * - Its role has no managed policies and no CloudWatch Logs permission: the
  *   function writes no logs. Lambda still publishes its metrics (invocations,
  *   errors, duration, throttles) without any role permission, and the caller
  *   logs each RunResult's status and timings.
- * - Attached to a VPC, the role holds the one statement Lambda requires to
- *   attach it (it checks at create and update time): create/delete network
- *   interfaces, scoped to the executor's own subnets and security group where
- *   IAM allows. With `network: { kind: 'none' }` the role has no policy at all;
- *   then the seccomp filter (no sockets) is the only network barrier.
- * - The default VPC is isolated: PRIVATE_ISOLATED subnets, no NAT, no internet
- *   gateway, no endpoints, and a security group with no egress.
- * - Reserved concurrency caps what a flood of runs can cost.
+ * - By default it is in no VPC, so the role has no policy at all: credentials
+ *   that leaked despite the above (Lambda's own init is outside the image)
+ *   would grant nothing. The network barrier is the seccomp filter (no
+ *   sockets but AF_UNIX), which the Lambda-like harness in `npm test` and the
+ *   image's smoke test prove; stdout is an exfiltration channel either way.
+ *   A VPC would also hold up every stack deletion while Lambda releases its
+ *   network interfaces. docs/DEPLOYMENT.md has the reasoning.
+ * - `network: isolated-vpc` adds a VPC as a second network barrier: isolated
+ *   subnets, no NAT, no internet gateway, no endpoints, a security group with
+ *   no egress. The role then holds what Lambda requires to attach it (checked
+ *   at create and update time): ENI creation scoped to the executor's subnets
+ *   and security group, the rest where IAM allows.
+ * - Reserved concurrency, when the account can spare it, caps what a flood
+ *   of runs can cost; off by default, because a new account (total
+ *   concurrency 10) cannot reserve any and the whole deployment would roll back.
  */
 
 export interface PrebuiltExecutorImage {
@@ -47,9 +55,9 @@ export interface CodeExecutorProps {
   dockerAvailable: boolean;
   /** The image the executor-image workflow pushed; required when Docker is not available. */
   prebuiltImage?: PrebuiltExecutorImage;
-  /** Default: a new isolated VPC. */
+  /** Default: no VPC. */
   network?: ExecutorNetwork;
-  /** Default 10. */
+  /** Default: none reserved (see executorSettingsFromEnv). */
   reservedConcurrency?: number;
   /** Default 2048 MB: Lambda's CPU share grows with memory, and javac/g++ are CPU-bound. */
   memorySize?: number;
@@ -76,6 +84,41 @@ export function prebuiltImageFromEnv(env: Readonly<Record<string, string | undef
   return repository && tagOrDigest ? { repository, tagOrDigest } : undefined;
 }
 
+export interface ExecutorSettings {
+  /** Undefined: nothing reserved. */
+  reservedConcurrency?: number;
+  network: 'none' | 'isolated-vpc';
+}
+
+/**
+ * The executor's deployment settings, read strictly so that a typo fails the
+ * synth instead of silently deploying something else:
+ *
+ *   STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY  a whole number from 1, or unset/'off' (default: off)
+ *   STREAMCANVAS_EXECUTOR_NETWORK               'none' (default) or 'isolated-vpc'
+ */
+export function executorSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): ExecutorSettings {
+  const reserved = env.STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY?.trim() ?? '';
+  let reservedConcurrency: number | undefined;
+  if (reserved !== '' && reserved !== 'off') {
+    reservedConcurrency = Number(reserved);
+    if (!/^\d+$/.test(reserved) || reservedConcurrency < 1) {
+      throw new Error(
+        `STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY is '${reserved}', which is not a whole number from 1. ` +
+          "Resolution: set it to the executor's reserved concurrency (e.g. 10; the account keeps at least 100 unreserved), or to 'off'.",
+      );
+    }
+  }
+  const network = env.STREAMCANVAS_EXECUTOR_NETWORK?.trim() || 'none';
+  if (network !== 'none' && network !== 'isolated-vpc') {
+    throw new Error(
+      `STREAMCANVAS_EXECUTOR_NETWORK is '${network}', which is neither 'none' nor 'isolated-vpc'. ` +
+        "Resolution: unset it (no VPC, the default) or set it to 'isolated-vpc'.",
+    );
+  }
+  return { reservedConcurrency, network };
+}
+
 export class CodeExecutor extends Construct {
   readonly function: lambda.DockerImageFunction;
   readonly role: iam.Role;
@@ -84,7 +127,7 @@ export class CodeExecutor extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeExecutorProps) {
     super(scope, id);
-    const network = props.network ?? { kind: 'isolated-vpc' };
+    const network = props.network ?? { kind: 'none' };
 
     let vpcConfig: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> = {};
     let networkPolicy: iam.PolicyDocument | undefined;
@@ -116,7 +159,7 @@ export class CodeExecutor extends Construct {
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 2048,
       timeout: props.timeout ?? Duration.seconds(20),
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       // A failed run is answered, not retried: retries would only run untrusted code again.
       retryAttempts: 0,

@@ -10,7 +10,11 @@
  * - new namespaces (unshare, setns, clone with CLONE_NEW*), and clone3,
  *   whose flags live in memory a filter cannot read (ENOSYS makes glibc fall
  *   back to clone, which is checked);
- * - kernel attack surface no program here needs: ptrace, bpf, perf, io_uring,
+ * - reaching into other processes of the same user (in Lambda the runtime,
+ *   which holds the socket to the Runtime API, is one): ptrace,
+ *   process_vm_readv/writev, process_madvise, pidfd_open and pidfd_getfd
+ *   (which copies another process's file descriptor), kcmp;
+ * - kernel attack surface no program here needs: bpf, perf, io_uring,
  *   userfaultfd, keyrings, the mount API, modules, kexec, clocks, reboot;
  * - every other syscall ABI (i386, x32): their numbers differ, so a filter
  *   for one ABI would not cover them.
@@ -61,7 +65,11 @@ const sharedNewSyscalls = {
   fsconfig: 431,
   fsmount: 432,
   fspick: 433,
+  pidfd_open: 434,
+  pidfd_getfd: 438,
+  process_madvise: 440,
   mount_setattr: 442,
+  process_mrelease: 448,
 };
 
 const archTables: Record<SeccompArch, ArchTable> = {

@@ -217,12 +217,13 @@ function throttleRoutes(stage: Construct, routes: ReadonlyMap<string, Construct>
 }
 
 /**
- * The origins the browser app is served from: the Vite dev server, the Amplify Hosting
- * branch domain when building there, and any listed in STREAMCANVAS_APP_ORIGINS
- * (comma separated, e.g. `https://streamcanvas.example.com,https://www.streamcanvas.example.com`).
+ * The origins the browser app is served from: the Amplify Hosting branch domain when building
+ * there, any listed in STREAMCANVAS_APP_ORIGINS (comma separated, e.g.
+ * `https://streamcanvas.example.com,https://www.streamcanvas.example.com`), and on a developer's
+ * sandbox only, the Vite dev server: a production API must not answer pages on anyone's localhost.
  */
-export function appOrigins(env: Record<string, string | undefined> = process.env): string[] {
-  const origins = new Set<string>(['http://localhost:5173']);
+export function appOrigins(env: Record<string, string | undefined>, deployment: { sandbox: boolean }): string[] {
+  const origins = new Set<string>(deployment.sandbox ? ['http://localhost:5173'] : []);
   if (env.AWS_APP_ID && env.AWS_BRANCH) {
     // Amplify Hosting serves branch `feature/x` at https://feature-x.<appId>.amplifyapp.com.
     origins.add(`https://${env.AWS_BRANCH.replace(/[^A-Za-z0-9-]/g, '-')}.${env.AWS_APP_ID}.amplifyapp.com`);

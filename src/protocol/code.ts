@@ -48,6 +48,7 @@ export type RunRequestInput = z.input<typeof runRequestSchema>;
  * - output_limit: stdout + stderr passed the output limit; the run was stopped there.
  * - invalid_request: the request failed validation (see message); nothing ran.
  * - unavailable: this language or the sandbox is not installed (see message).
+ * - busy: the executor is at its concurrency limit (throttled); nothing ran, try again.
  * - internal_error: the executor itself failed; the program's fault is not implied.
  */
 export const runStatuses = [
@@ -59,6 +60,7 @@ export const runStatuses = [
   'output_limit',
   'invalid_request',
   'unavailable',
+  'busy',
   'internal_error',
 ] as const;
 export const runStatusSchema = z.enum(runStatuses);

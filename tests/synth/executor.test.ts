@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodeExecutor, prebuiltImageFromEnv, type CodeExecutorProps } from '../../amplify/executor/resource.js';
+import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv, type CodeExecutorProps } from '../../amplify/executor/resource.js';
 
 /** The CodeExecutor construct alone, in a plain App and Stack, synthesized offline (no Docker needed). */
 
@@ -39,7 +39,6 @@ describe('the executor function', () => {
     const [fn] = resources(template, 'AWS::Lambda::Function');
     expect(fn?.Properties).toMatchObject({
       PackageType: 'Image',
-      ReservedConcurrentExecutions: 10,
       Architectures: ['x86_64'],
     });
     expect(fn?.Properties?.MemorySize).toBeGreaterThanOrEqual(1024);
@@ -57,6 +56,10 @@ describe('the executor function', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
   });
 
+  it('reserves no concurrency unless told to: a new account (total 10) cannot reserve any, and CreateFunction would fail', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
   it('takes its reserved concurrency from props', () => {
     synth({ ...prebuilt, reservedConcurrency: 3 }).template.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 3,
@@ -64,9 +67,35 @@ describe('the executor function', () => {
   });
 });
 
+describe('executorSettingsFromEnv', () => {
+  it('defaults to no reserved concurrency and no VPC', () => {
+    expect(executorSettingsFromEnv({})).toEqual({ reservedConcurrency: undefined, network: 'none' });
+    expect(executorSettingsFromEnv({ STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY: 'off', STREAMCANVAS_EXECUTOR_NETWORK: '' })).toEqual({
+      reservedConcurrency: undefined,
+      network: 'none',
+    });
+  });
+
+  it('reads a reserved concurrency and the isolated VPC', () => {
+    expect(executorSettingsFromEnv({ STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY: ' 10 ', STREAMCANVAS_EXECUTOR_NETWORK: 'isolated-vpc' })).toEqual({
+      reservedConcurrency: 10,
+      network: 'isolated-vpc',
+    });
+  });
+
+  it.each(['0', '-1', '2.5', 'ten', '10x'])('refuses reserved concurrency %s and says what to set', (value) => {
+    expect(() => executorSettingsFromEnv({ STREAMCANVAS_EXECUTOR_RESERVED_CONCURRENCY: value })).toThrow(/whole number from 1.*Resolution/);
+  });
+
+  it('refuses an unknown network and says what to set', () => {
+    expect(() => executorSettingsFromEnv({ STREAMCANVAS_EXECUTOR_NETWORK: 'vpc' })).toThrow(/neither 'none' nor 'isolated-vpc'.*Resolution/);
+  });
+});
+
 describe('the executor role', () => {
-  it('has no policies at all when the function is not in a VPC', () => {
-    const { template } = synth({ ...prebuilt, network: { kind: 'none' } });
+  it('by default is in no VPC and has no policies at all: a leaked credential grants nothing', () => {
+    const { template } = synth(prebuilt);
+    template.resourceCountIs('AWS::EC2::VPC', 0);
     const [role] = resources(template, 'AWS::IAM::Role');
     expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
     expect(role?.Properties?.Policies).toBeUndefined();
@@ -76,7 +105,7 @@ describe('the executor role', () => {
   });
 
   it('in a VPC, holds only what Lambda needs to attach it: network interfaces, no logs, no managed policies', () => {
-    const { template } = synth(prebuilt);
+    const { template } = synth({ ...prebuilt, network: { kind: 'isolated-vpc' } });
     const [role] = resources(template, 'AWS::IAM::Role');
     expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
     expect(resources(template, 'AWS::IAM::Policy')).toEqual([]);
@@ -98,8 +127,8 @@ describe('the executor role', () => {
   });
 });
 
-describe('the executor network', () => {
-  const { template } = synth(prebuilt);
+describe('the executor network, when a VPC is asked for', () => {
+  const { template } = synth({ ...prebuilt, network: { kind: 'isolated-vpc' } });
 
   it('is a VPC with isolated subnets only: no internet gateway, no NAT, no routes out', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);

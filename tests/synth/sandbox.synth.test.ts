@@ -53,6 +53,11 @@ describe('a sandbox deployment', () => {
     ]);
   });
 
+  it('keeps Cognito\'s default e-mail sender when STREAMCANVAS_SES_FROM is unset', () => {
+    const pool = resourcesOfType(synth.stack('auth'), 'AWS::Cognito::UserPool')[0]?.[1];
+    expect((pool?.Properties?.EmailConfiguration as { EmailSendingAccount?: string } | undefined)?.EmailSendingAccount ?? 'COGNITO_DEFAULT').toBe('COGNITO_DEFAULT');
+  });
+
   it('creates the alarm topic without subscriptions when STREAMCANVAS_ALARM_EMAIL is unset', () => {
     expect(resourcesOfType(synth.stack('monitoring'), 'AWS::SNS::Topic')).toHaveLength(1);
     expect(resourcesOfType(synth.stack('monitoring'), 'AWS::SNS::Subscription')).toEqual([]);
@@ -65,13 +70,14 @@ describe('a sandbox deployment', () => {
 });
 
 describe('appOrigins', () => {
-  it('always allows the Vite dev server', () => {
-    expect(appOrigins({})).toEqual(['http://localhost:5173']);
+  it('allows the Vite dev server on a sandbox only', () => {
+    expect(appOrigins({}, { sandbox: true })).toEqual(['http://localhost:5173']);
+    expect(appOrigins({}, { sandbox: false })).toEqual([]);
+    expect(appOrigins({ STREAMCANVAS_APP_ORIGINS: 'https://app.example.com' }, { sandbox: false })).toEqual(['https://app.example.com']);
   });
 
   it('adds the Amplify Hosting branch domain when built by Amplify Hosting', () => {
-    expect(appOrigins({ AWS_APP_ID: 'd1abc2def3', AWS_BRANCH: 'feature/live-chat' })).toEqual([
-      'http://localhost:5173',
+    expect(appOrigins({ AWS_APP_ID: 'd1abc2def3', AWS_BRANCH: 'feature/live-chat' }, { sandbox: false })).toEqual([
       'https://feature-live-chat.d1abc2def3.amplifyapp.com',
     ]);
   });
@@ -79,9 +85,37 @@ describe('appOrigins', () => {
   it.each(['https://app.example.com/studio', '*', 'ftp://files.example.com', 'app.example.com'])(
     'refuses %s with a resolution',
     (origin) => {
-      expect(() => appOrigins({ STREAMCANVAS_APP_ORIGINS: origin })).toThrow(/not an origin\. Resolution:/);
+      expect(() => appOrigins({ STREAMCANVAS_APP_ORIGINS: origin }, { sandbox: false })).toThrow(/not an origin\. Resolution:/);
     },
   );
+});
+
+describe('parseSesSender', () => {
+  it('keeps the default sender when unset', async () => {
+    const { parseSesSender } = await loadAuthResource();
+    expect(parseSesSender({})).toBeUndefined();
+    expect(parseSesSender({ STREAMCANVAS_SES_FROM: ' ' })).toBeUndefined();
+  });
+
+  it('reads the sender, its name and the reply-to address', async () => {
+    const { parseSesSender } = await loadAuthResource();
+    expect(parseSesSender({ STREAMCANVAS_SES_FROM: ' no-reply@example.com ' })).toEqual({ fromEmail: 'no-reply@example.com' });
+    expect(parseSesSender({ STREAMCANVAS_SES_FROM: 'a@example.com', STREAMCANVAS_SES_FROM_NAME: 'StreamCanvas', STREAMCANVAS_SES_REPLY_TO: 'b@example.com' })).toEqual({
+      fromEmail: 'a@example.com',
+      fromName: 'StreamCanvas',
+      replyTo: 'b@example.com',
+    });
+  });
+
+  it.each(['StreamCanvas <a@example.com>', 'example.com', 'a@b', 'a@example.com,b@example.com'])('refuses %s with a resolution', async (from) => {
+    const { parseSesSender } = await loadAuthResource();
+    expect(() => parseSesSender({ STREAMCANVAS_SES_FROM: from })).toThrow(/not an e-mail address\. Resolution:/);
+  });
+
+  it('refuses a name or reply-to without a sender', async () => {
+    const { parseSesSender } = await loadAuthResource();
+    expect(() => parseSesSender({ STREAMCANVAS_SES_FROM_NAME: 'StreamCanvas' })).toThrow(/without STREAMCANVAS_SES_FROM\. Resolution:/);
+  });
 });
 
 describe('parseRequireMfa', () => {

@@ -78,6 +78,11 @@ describe.each(['x64', 'arm64'] as SeccompArch[])('the seccomp filter on %s', (ar
     }
   });
 
+  it('refuses reaching into another process: ptrace, process_vm_*, process_madvise, pidfd_open, pidfd_getfd', () => {
+    const calls = { x64: [101, 310, 311, 440, 434, 438, 448], arm64: [117, 270, 271, 440, 434, 438, 448] }[arch];
+    for (const call of calls) expect(verdict(filter, call, audit)).toBe(errno(EPERM));
+  });
+
   it('kills a process that switches to another syscall ABI', () => {
     expect(verdict(filter, nr.read, I386)).toBe(KILL_PROCESS);
   });

@@ -53,6 +53,7 @@ export const handler = createCodeRunnerHandler(
   () =>
     (lambdaDeps ??= {
       // /tmp and background processes survive into the next warm invocation: the sandbox wipes and sweeps them.
+      // Code runs as this runtime's own user: it refuses to unless runtime-entrypoint.sh started us (no credentials, non-dumpable).
       sandbox: createLambdaSandbox({ scratchDir: '/tmp', wipeDirs: ['/tmp', '/dev/shm'], codeUser: 'self' }),
       clock: () => performance.now(),
       transpileTypeScript: transpileTypeScriptWithEsbuild,

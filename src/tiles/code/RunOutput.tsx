@@ -10,6 +10,7 @@ const statusText: Record<string, string> = {
   output_limit: `Stopped: over the ${runLimits.outputBytes / 1024} KB output limit`,
   invalid_request: 'Could not run',
   unavailable: 'Unavailable',
+  busy: 'Busy: try again',
   internal_error: 'Executor error',
 };
 
