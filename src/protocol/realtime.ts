@@ -22,14 +22,26 @@ export const CANVAS_HEIGHT = 1080;
 
 export const reactionEmojis = ['👏', '❤️', '😂', '🎉', '🤯', '👍', '🔥', '🙌'] as const;
 
-/** Per-connection limits, as [max actions, per window in seconds]. */
+/**
+ * Per-connection limits, as token buckets: `max` in a burst, refilling at `max` per window
+ * (so a burst straddling any boundary cannot double them).
+ */
 export const rateLimits = {
   chat: { max: 5, windowSeconds: 10 },
   react: { max: 10, windowSeconds: 10 },
   signal: { max: 200, windowSeconds: 10 },
   runCode: { max: 10, windowSeconds: 60 },
+  // A sync reads the whole stored canvas (up to 400 KB): a client needs one per join or gap.
+  sync: { max: 5, windowSeconds: 10 },
 } as const;
 export type RateLimitedAction = keyof typeof rateLimits;
+
+/** Caps on all viewers of one session together, on top of the per-connection limits: more sockets buy no more. */
+export const sessionRateLimits = {
+  chat: { max: 30, windowSeconds: 10 },
+  react: { max: 60, windowSeconds: 10 },
+} as const;
+export type SessionRateLimitedAction = keyof typeof sessionRateLimits;
 
 // ---------------------------------------------------------------- canvas state
 
