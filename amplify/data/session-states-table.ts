@@ -37,7 +37,7 @@ export type PublishOutcome =
   | { ok: false; reason: 'unknown_tile' | 'session_ended' | 'snapshot_too_large' | 'too_large'; message: string };
 
 /** Parts of the head a caller needs, so a small question does not read the whole canvas. */
-export type HeadPart = 'hostConnections' | { tile: string };
+export type HeadPart = 'hostConnections' | 'seq' | { tile: string };
 
 export interface SessionStatesTable {
   /** The whole head, or only the given parts (the rest of the result is then empty). */
@@ -59,7 +59,7 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
   const headKey = (sessionId: string) => ({ sessionId, timestamp: HEAD_TIMESTAMP });
 
   async function getHead(sessionId: string, parts?: readonly HeadPart[]): Promise<SessionHead> {
-    const attributes = parts?.map((part) => (part === 'hostConnections' ? part : tileAttribute(part.tile)));
+    const attributes = parts?.map((part) => (typeof part === 'string' ? part : tileAttribute(part.tile)));
     const projection = attributes?.length
       ? {
           ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),

@@ -189,6 +189,8 @@ export type ServerMessage =
   | { type: 'patch'; v: 1; seq: number; patches: Patch[]; at: number }
   | { type: 'ack'; v: 1; clientSeq: number; seq: number }
   | { type: 'pong'; v: 1; clientTime: number; serverTime: number }
+  /** The head's seq, sent to the session when a host pings: a client behind it has missed something and resyncs. */
+  | { type: 'beacon'; v: 1; seq: number }
   | { type: 'chat'; v: 1; seq: number; message: ChatMessage }
   | { type: 'reaction'; v: 1; emoji: string; at: number }
   | { type: 'presence'; v: 1; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }

@@ -59,6 +59,8 @@ interface Caller {
   role: 'host' | 'viewer';
   userId: string;
   poster: ConnectionPoster;
+  /** Epoch ms of $connect, from API Gateway's request context. */
+  connectedAt: number;
 }
 
 type Rejection = { code: RejectionCode; message: string };
@@ -78,7 +80,14 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
       await send(poster, connectionId, rejection('forbidden', 'This connection was not authorized.'));
       return { statusCode: 200 };
     }
-    const caller: Caller = { connectionId, sessionId: auth.sessionId, role: auth.role, userId: auth.userId ?? '', poster };
+    const caller: Caller = {
+      connectionId,
+      sessionId: auth.sessionId,
+      role: auth.role,
+      userId: auth.userId ?? '',
+      poster,
+      connectedAt: event.requestContext.connectedAt ?? d.now(),
+    };
 
     try {
       if (routeKey === '$connect') return await onConnect(caller, d);
@@ -179,7 +188,9 @@ async function act(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps
     case 'sync':
       return sync(caller, message.clientTime, d);
     case 'ping':
-      return send(caller.poster, caller.connectionId, { type: 'pong', v: PROTOCOL_VERSION, clientTime: message.clientTime, serverTime: d.now() });
+      await send(caller.poster, caller.connectionId, { type: 'pong', v: PROTOCOL_VERSION, clientTime: message.clientTime, serverTime: d.now() });
+      if (caller.role === 'host' && d.now() - caller.connectedAt >= BEACON_AFTER_CONNECT_MS) await beacon(caller, d);
+      return;
     case 'publishState':
       return publish(caller, message.patches, message.clientSeq, d);
     case 'chat':
@@ -246,6 +257,22 @@ async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeD
     ended: head.ended,
   };
   for (const part of splitSnapshot(message)) await send(caller.poster, caller.connectionId, part);
+}
+
+/**
+ * The host's first pings after connecting sample its clock offset; later ones (its heartbeat,
+ * and the one its client sends once its queue has been quiet for a moment) carry a beacon.
+ */
+export const BEACON_AFTER_CONNECT_MS = 2000;
+
+/**
+ * Tells every other connection of the session the head's seq. A viewer that missed a patch or
+ * chat (a lost post, or an index that did not list it yet) sees it is behind and resyncs, even
+ * when nothing else is published after the one it missed.
+ */
+async function beacon(caller: Caller, d: RealtimeDeps) {
+  const { seq } = (await d.states.getHead(caller.sessionId, ['seq'])).snapshot;
+  await broadcastToSession(caller, d, { type: 'beacon', v: PROTOCOL_VERSION, seq }, caller.connectionId);
 }
 
 async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {

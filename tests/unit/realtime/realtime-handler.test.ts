@@ -4,7 +4,7 @@ import type { ConnectionItem, ConnectionsTable } from '../../../amplify/data/con
 import type { LogEntry, SessionHead, SessionStatesTable } from '../../../amplify/data/session-states-table';
 import type { SessionsTable } from '../../../amplify/data/sessions-table';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
-import { CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
+import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
 import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
 import {
   RECENT_CHAT_KEPT,
@@ -198,6 +198,8 @@ function harness() {
   const handler = createRealtimeHandler(() => deps);
 
   type Who = { connectionId: string; role?: 'host' | 'viewer'; sessionId?: string; authorizer?: Record<string, unknown> | null };
+  // API Gateway passes each connection's $connect time with every later event.
+  const connectedAt = new Map<string, number>();
   const event = (routeKey: string, who: Who, body?: unknown): WebSocketEvent => ({
     requestContext: {
       routeKey,
@@ -207,7 +209,7 @@ function harness() {
       stage: 'prod',
       apiId: 'abc123',
       requestId: 'r',
-      connectedAt: clock,
+      connectedAt: routeKey === '$connect' ? (connectedAt.set(who.connectionId, clock), clock) : (connectedAt.get(who.connectionId) ?? clock),
       requestTimeEpoch: clock,
       identity: { sourceIp: '127.0.0.1' },
       ...(who.authorizer === null
@@ -701,6 +703,26 @@ describe('realtime handler: other actions', () => {
     await h.room();
     await h.send('v1', 'viewer', { v: 1, action: 'ping', clientTime: 42 });
     expect(h.poster.posts).toEqual([{ to: 'v1', message: { type: 'pong', v: 1, clientTime: 42, serverTime: h.now() } }]);
+  });
+
+  it('a host ping also sends every other connection a beacon with the head seq', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [{ type: 'canvas.set', set: { live: true } }] });
+    h.poster.posts.length = 0;
+    await h.send('host', 'host', { v: 1, action: 'ping', clientTime: 42 });
+    expect(h.poster.to('host')).toEqual([{ type: 'pong', v: 1, clientTime: 42, serverTime: h.now() }]);
+    for (const id of ['v1', 'v2']) expect(h.poster.to(id)).toEqual([{ type: 'beacon', v: 1, seq: 1 }]);
+  });
+
+  it('no beacon for a viewer ping, nor for the host pings that sample its clock right after connecting', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'ping', clientTime: 1 });
+    await h.connect('host-2', 'host');
+    h.advance(BEACON_AFTER_CONNECT_MS - 1);
+    await h.send('host-2', 'host', { v: 1, action: 'ping', clientTime: 2 });
+    expect(h.poster.posts.filter((p) => p.message.type === 'beacon')).toEqual([]);
   });
 
   it('end: marks the session ended, tells everyone, logs it and closes the others', async () => {
