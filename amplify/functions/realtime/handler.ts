@@ -86,7 +86,7 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
       role: auth.role,
       userId: auth.userId ?? '',
       poster,
-      connectedAt: event.requestContext.connectedAt ?? d.now(),
+      connectedAt: event.requestContext.connectedAt,
     };
 
     try {
