@@ -67,12 +67,13 @@ function format(name: string, value: unknown): string {
   if (name === 'realtime') {
     const rows = value as Awaited<ReturnType<typeof benchRealtime>>;
     return [
-      '   viewers   p50 ms   p95 ms   p99 ms   DynamoDB requests/publish',
+      '   publish -> every viewer; floor: bare ws relay, same clients and frames, same run',
+      '   viewers   p50 ms   p95 ms   p99 ms   floor p50   floor p95   ratio p50/p95   DynamoDB requests/publish',
       ...rows.map(
         (r) =>
           `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99
             .toFixed(1)
-            .padStart(8)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
+            .padStart(8)} ${r.floorMs.p50.toFixed(1).padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
             .map(([op, n]) => `${op} ${n}`)
             .join(', ')})`,
       ),

@@ -65,7 +65,9 @@ export function createTableInput(table: TableDefinition): CreateTableCommandInpu
               { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
               ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
             ],
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: index.projectedAttributes
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projectedAttributes] }
+              : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),

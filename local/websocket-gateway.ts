@@ -27,6 +27,16 @@ export interface WebSocketGatewayOptions {
 
 /** API Gateway's WebSocket message limit: larger messages close the socket with 1009. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
+/**
+ * API Gateway's WebSocket frame limit: a client frame over 32 KB closes the socket with 1009,
+ * even inside the message limit. A larger message must come in several frames (fragments).
+ */
+export const MAX_FRAME_BYTES = 32 * 1024;
+/**
+ * Handler invocations one connection may have running at once; its further messages wait in
+ * order. Keeps one flooding socket from taking the whole stack's capacity from the others.
+ */
+export const MAX_INVOCATIONS_PER_CONNECTION = 4;
 
 interface LiveConnection {
   socket: WebSocket;
@@ -36,6 +46,11 @@ interface LiveConnection {
   userAgent: string;
   authorizer: Record<string, unknown>;
   timers: NodeJS.Timeout[];
+  /** Handler invocations running for this connection, and the messages waiting for a free one. */
+  invoking: number;
+  waiting: Array<{ data: Buffer; isBinary: boolean }>;
+  /** Set once a frame over MAX_FRAME_BYTES was seen: nothing more from this socket is handled. */
+  oversized: boolean;
 }
 
 export async function startWebSocketGateway(options: WebSocketGatewayOptions) {
@@ -110,19 +125,46 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions) {
         ...identity,
         authorizer,
         timers: [],
+        invoking: 0,
+        waiting: [],
+        oversized: false,
       };
       connections.set(connectionId, connection);
+      // Runs before ws's own listener, so an oversized frame is flagged before ws delivers it.
+      const watchFrames = frameSizeWatcher(MAX_FRAME_BYTES);
+      const onData = (chunk: Buffer) => {
+        if (connection.oversized || watchFrames(chunk) === undefined) return;
+        connection.oversized = true;
+        connection.waiting = [];
+        ws.close(1009, `Frame over ${MAX_FRAME_BYTES / 1024} KB`);
+      };
+      (ws as unknown as { _socket: Duplex })._socket.prependListener('data', onData);
       const idle = () => setTimeout(() => ws.close(1001, 'Going away'), idleTimeoutMs);
       connection.timers = [idle(), setTimeout(() => ws.close(1001, 'Going away'), maxConnectionMs)];
       ws.on('message', (data, isBinary) => {
         connection.lastActiveAt = Date.now();
         clearTimeout(connection.timers[0]);
         connection.timers[0] = idle();
-        void track(message(connectionId, connection, Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]), isBinary));
+        if (connection.oversized) return;
+        connection.waiting.push({ data: Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]), isBinary });
+        invokeNext(connectionId, connection);
       });
       ws.on('close', (code, reason) => void track(disconnect(connectionId, connection, code, reason.toString())));
       ws.on('error', () => undefined);
     });
+  }
+
+  function invokeNext(connectionId: string, connection: LiveConnection) {
+    while (connection.invoking < MAX_INVOCATIONS_PER_CONNECTION && connection.waiting.length > 0) {
+      const { data, isBinary } = connection.waiting.shift()!;
+      connection.invoking++;
+      void track(
+        message(connectionId, connection, data, isBinary).finally(() => {
+          connection.invoking--;
+          invokeNext(connectionId, connection);
+        }),
+      );
+    }
   }
 
   async function message(connectionId: string, connection: LiveConnection, data: Buffer, isBinary: boolean) {
@@ -274,4 +316,46 @@ function readAll(request: IncomingMessage): Promise<Buffer> {
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+/**
+ * Follows the WebSocket frame headers in a client's byte stream (RFC 6455 §5.2) and returns the
+ * payload length of the first frame over `maxFrameBytes`, if any. Fed every chunk in order.
+ */
+export function frameSizeWatcher(maxFrameBytes: number): (chunk: Buffer) => number | undefined {
+  let header: number[] = [];
+  let payloadLeft = 0;
+  return (chunk) => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (payloadLeft > 0) {
+        const skip = Math.min(payloadLeft, chunk.length - offset);
+        payloadLeft -= skip;
+        offset += skip;
+        continue;
+      }
+      header.push(chunk[offset++]!);
+      const length = frameHeaderLength(header);
+      if (length === undefined || header.length < length) continue;
+      const payload = framePayloadLength(header);
+      header = [];
+      if (payload > maxFrameBytes) return payload;
+      payloadLeft = payload;
+    }
+    return undefined;
+  };
+}
+
+function frameHeaderLength(header: number[]): number | undefined {
+  if (header.length < 2) return undefined;
+  const length7 = header[1]! & 0x7f;
+  const mask = header[1]! & 0x80 ? 4 : 0;
+  return 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + mask;
+}
+
+function framePayloadLength(header: number[]): number {
+  const length7 = header[1]! & 0x7f;
+  if (length7 < 126) return length7;
+  const bytes = header.slice(2, length7 === 126 ? 4 : 10);
+  return bytes.reduce((total, byte) => total * 256 + byte, 0);
 }

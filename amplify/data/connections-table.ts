@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { connectionsTable } from './table-definitions.js';
+import { tokenBucketLimiter } from './token-bucket.js';
 
 export type ConnectionRole = 'host' | 'viewer';
 
@@ -15,22 +15,36 @@ export interface ConnectionItem {
   expiresAt: number;
 }
 
+/** A connection as the SessionIdIndex projects it (table-definitions.ts). */
+export type IndexedConnection = Pick<ConnectionItem, 'connectionId' | 'sessionId' | 'role' | 'connectedAt'>;
+
 /** The only code that reads or writes Connections. */
 export interface ConnectionsTable {
   put(item: ConnectionItem): Promise<void>;
   get(connectionId: string): Promise<ConnectionItem | undefined>;
   delete(connectionId: string): Promise<ConnectionItem | undefined>;
-  listBySession(sessionId: string): Promise<ConnectionItem[]>;
+  /** From the index, which holds only what fan-out needs (`IndexedConnection`). */
+  listBySession(sessionId: string): Promise<IndexedConnection[]>;
   /**
-   * Counts one use of `action` in the current fixed window; false once `max` is reached.
+   * Takes one use of `action` from the connection's token bucket (`max` in a burst, refilling
+   * at `max` per `windowSeconds`); false when it is empty or the connection is gone.
    * Stored on the connection item, so the limit holds across Lambda instances.
    */
   consumeRateLimit(connectionId: string, action: string, max: number, windowSeconds: number, nowMs: number): Promise<boolean>;
+  /**
+   * The same for a whole session: one bucket per action shared by all its connections, on an
+   * item of its own (`session#<id>`), which has no `sessionId` and so stays out of the index.
+   */
+  consumeSessionRateLimit(sessionId: string, action: string, max: number, windowSeconds: number, nowMs: number): Promise<boolean>;
 }
+
+/** Key of the item holding a session's shared rate-limit buckets. */
+export const sessionLimitsKey = (sessionId: string) => `session#${sessionId}`;
 
 export const CONNECTION_MAX_AGE_SECONDS = 2 * 60 * 60;
 
 export function connectionsTableAccess(client: DynamoDBDocumentClient, tableName: string): ConnectionsTable {
+  const consume = tokenBucketLimiter(client);
   return {
     async put(item) {
       await client.send(new PutCommand({ TableName: tableName, Item: item }));
@@ -46,7 +60,7 @@ export function connectionsTableAccess(client: DynamoDBDocumentClient, tableName
       return Attributes as ConnectionItem | undefined;
     },
     async listBySession(sessionId) {
-      const items: ConnectionItem[] = [];
+      const items: IndexedConnection[] = [];
       let cursor: Record<string, unknown> | undefined;
       do {
         const page = await client.send(
@@ -58,30 +72,19 @@ export function connectionsTableAccess(client: DynamoDBDocumentClient, tableName
             ExclusiveStartKey: cursor,
           }),
         );
-        items.push(...((page.Items ?? []) as ConnectionItem[]));
+        items.push(...((page.Items ?? []) as IndexedConnection[]));
         cursor = page.LastEvaluatedKey;
       } while (cursor);
       return items;
     },
     async consumeRateLimit(connectionId, action, max, windowSeconds, nowMs) {
-      // One counter attribute per window makes the check-and-count a single atomic write.
-      const window = Math.floor(nowMs / 1000 / windowSeconds);
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { connectionId },
-            UpdateExpression: 'ADD #count :one REMOVE #previous',
-            ConditionExpression: 'attribute_exists(connectionId) AND (attribute_not_exists(#count) OR #count < :max)',
-            ExpressionAttributeNames: { '#count': `rl_${action}_${window}`, '#previous': `rl_${action}_${window - 1}` },
-            ExpressionAttributeValues: { ':one': 1, ':max': max },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      const target = { tableName, key: { connectionId }, attribute: `rl_${action}`, requireAttribute: 'connectionId' };
+      return consume(target, { max, windowSeconds }, nowMs);
+    },
+    async consumeSessionRateLimit(sessionId, action, max, windowSeconds, nowMs) {
+      const expiresAt = { attribute: connectionsTable.timeToLiveAttribute, epochSeconds: Math.ceil(nowMs / 1000) + windowSeconds + 60 };
+      const target = { tableName, key: { connectionId: sessionLimitsKey(sessionId) }, attribute: `rl_${action}`, expiresAt };
+      return consume(target, { max, windowSeconds }, nowMs);
     },
   };
 }

@@ -41,7 +41,7 @@ export type PublishOutcome =
 export const WHOLE_TILE_ATTEMPTS = 5;
 
 /** Parts of the head a caller needs, so a small question does not read the whole canvas. */
-export type HeadPart = 'hostConnections' | { tile: string };
+export type HeadPart = 'hostConnections' | 'seq' | { tile: string };
 
 export interface SessionStatesTable {
   /** The whole head, or only the given parts (the rest of the result is then empty). */
@@ -63,7 +63,7 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
   const headKey = (sessionId: string) => ({ sessionId, timestamp: HEAD_TIMESTAMP });
 
   async function getHead(sessionId: string, parts?: readonly HeadPart[]): Promise<SessionHead> {
-    const attributes = parts?.map((part) => (part === 'hostConnections' ? part : tileAttribute(part.tile)));
+    const attributes = parts?.map((part) => (typeof part === 'string' ? part : tileAttribute(part.tile)));
     const projection = attributes?.length
       ? {
           ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),

@@ -11,6 +11,11 @@ export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyDefinition;
   sortKey?: KeyDefinition;
+  /**
+   * Non-key attributes the index copies (INCLUDE); every attribute (ALL) when absent. Writes to
+   * attributes outside the projection cost the index nothing, and Queries read only these.
+   */
+  projectedAttributes?: readonly string[];
 }
 export interface TableDefinition {
   /** Logical name: the CDK construct id and, locally, the table name. */
@@ -50,7 +55,15 @@ export const connectionsTable = {
   envVar: 'CONNECTIONS_TABLE',
   partitionKey: { name: 'connectionId', type: 'S' },
   timeToLiveAttribute: 'expiresAt',
-  globalSecondaryIndexes: [{ indexName: 'SessionIdIndex', partitionKey: { name: 'sessionId', type: 'S' } }],
+  globalSecondaryIndexes: [
+    {
+      indexName: 'SessionIdIndex',
+      partitionKey: { name: 'sessionId', type: 'S' },
+      // What fan-out and the cleanup of gone connections read; not the rate-limit buckets (`rl_*`),
+      // which change on every chat, reaction and signal.
+      projectedAttributes: ['role', 'connectedAt'],
+    },
+  ],
 } as const satisfies TableDefinition;
 
 export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable];

@@ -14,7 +14,7 @@ export interface StreamCanvasTablesProps {
 
 /**
  * The DynamoDB tables, created from their plain-data definitions: on-demand, with
- * point-in-time recovery, GSIs projecting every attribute, and TTL where defined.
+ * point-in-time recovery, GSIs projecting what their definition names (else every attribute), and TTL where defined.
  */
 export class StreamCanvasTables extends Construct {
   private readonly tables = new Map<string, Table>();
@@ -38,7 +38,9 @@ export class StreamCanvasTables extends Construct {
           indexName: index.indexName,
           partitionKey: attributeOf(index.partitionKey),
           ...(index.sortKey ? { sortKey: attributeOf(index.sortKey) } : {}),
-          projectionType: ProjectionType.ALL,
+          ...(index.projectedAttributes
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projectedAttributes] }
+            : { projectionType: ProjectionType.ALL }),
         });
       }
       this.tables.set(definition.logicalName, table);

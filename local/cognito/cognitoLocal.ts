@@ -5,7 +5,6 @@
  * If a cognito-local upgrade moves these modules, this file is what to fix.
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type { Config } from 'cognito-local/lib/server/config.js';
 import { Router } from 'cognito-local/lib/server/Router.js';
 import { createServer } from 'cognito-local/lib/server/server.js';
@@ -17,6 +16,7 @@ import type { Messages } from 'cognito-local/lib/services/messages.js';
 import { otp } from 'cognito-local/lib/services/otp.js';
 import { JwtTokenGenerator, type TokenGenerator } from 'cognito-local/lib/services/tokenGenerator.js';
 import type { Triggers } from 'cognito-local/lib/services/triggers/index.js';
+import { resign, type SigningKey } from './signingKey.js';
 import { UserPoolServiceFactoryImpl, attributeValue, type User } from 'cognito-local/lib/services/userPoolService.js';
 
 export { Router, createServer };
@@ -42,18 +42,14 @@ export function createSilentLogger(): CognitoLogger {
   return pino({ level: 'silent' });
 }
 
-/** The static RSA key cognito-local signs with (its JWKS endpoint serves the same key). */
-export function cognitoLocalPublicKeyPem(): string {
-  const libDir = dirname(requireFromCognitoLocal.resolve('./lib/server/server.js'));
-  return (requireFromCognitoLocal(`${libDir}/../keys/cognitoLocal.public.json`) as { pem: string }).pem;
-}
-
 export interface CognitoLocalServicesOptions {
   dataDir: string;
   /** http://host:port – tokens get `iss` = `${issuerDomain}/${userPoolId}`. */
   issuerDomain: string;
   onCode?: CodeListener;
   logger: CognitoLogger;
+  /** Signs every token instead of the key published inside the cognito-local package. */
+  signingKey: SigningKey;
 }
 
 export async function createCognitoLocalServices(options: CognitoLocalServicesOptions): Promise<Services> {
@@ -79,7 +75,7 @@ export async function createCognitoLocalServices(options: CognitoLocalServicesOp
     config,
     messages: codeDelivery(options.onCode),
     otp,
-    tokenGenerator: withStrictEmailVerified(new JwtTokenGenerator(clock, triggers, config.TokenConfig)),
+    tokenGenerator: signedWith(options.signingKey, withStrictEmailVerified(new JwtTokenGenerator(clock, triggers, config.TokenConfig))),
     triggers,
   };
 }
@@ -106,6 +102,24 @@ function noTriggers(): Triggers {
     preSignUp: notConfigured,
     preTokenGeneration: notConfigured,
     userMigration: notConfigured,
+  };
+}
+
+/**
+ * cognito-local signs with a private key anyone can read in its npm package. Its generator
+ * still builds the claims; this re-signs all three tokens with the data folder's own key, so
+ * the refresh token it stores is the one issued.
+ */
+function signedWith(key: SigningKey, inner: TokenGenerator): TokenGenerator {
+  return {
+    async generate(...args) {
+      const tokens = await inner.generate(...args);
+      return {
+        AccessToken: resign(tokens.AccessToken, key),
+        IdToken: resign(tokens.IdToken, key),
+        RefreshToken: resign(tokens.RefreshToken, key),
+      };
+    },
   };
 }
 

@@ -19,7 +19,7 @@ interface JsonResponse extends ServerResponse {
   status(code: number): { json(body: unknown): void };
 }
 
-export function createRequestHandler(app: ExpressApp, endpoint: string): RequestHandler {
+export function createRequestHandler(app: ExpressApp, endpoint: string, jwks: { keys: object[] }): RequestHandler {
   // Malformed JSON would otherwise reach Express's default handler: a stack trace on the console and an HTML answer.
   app.use((error, _req, res, _next) => {
     const status = error.status ?? 500;
@@ -31,6 +31,13 @@ export function createRequestHandler(app: ExpressApp, endpoint: string): Request
     res.setHeader('Access-Control-Expose-Headers', 'x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date');
     if (req.method === 'OPTIONS') res.setHeader('Access-Control-Max-Age', '600');
 
+    // cognito-local serves the public half of the key published in its package; tokens are signed with this folder's own.
+    if (req.method === 'GET' && req.url?.match(/^\/[\w-]+_\w+\/\.well-known\/jwks\.json$/)) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(jwks));
+      return;
+    }
     // cognito-local hard-codes http://localhost:9229 in its discovery document.
     const discovery = req.method === 'GET' && req.url?.match(/^\/([\w-]+_\w+)\/\.well-known\/openid-configuration$/);
     if (discovery) {

@@ -4,7 +4,6 @@ import { closeServer, listen } from '../listen.js';
 import { accountRoutes } from './accountRoutes.js';
 import {
   Router,
-  cognitoLocalPublicKeyPem,
   createCognitoLocalServices,
   createServer,
   createSilentLogger,
@@ -13,6 +12,7 @@ import {
 } from './cognitoLocal.js';
 import { createRequestHandler } from './http.js';
 import { createJwtVerifier } from './jwt.js';
+import { loadOrCreateSigningKey } from './signingKey.js';
 import type { RouteDeps } from './routeSupport.js';
 import { sessionRoutes } from './sessionRoutes.js';
 import { ensureUserPool } from './userPool.js';
@@ -60,15 +60,16 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
 
   try {
     const logger = createSilentLogger();
-    const services = await createCognitoLocalServices({ dataDir: options.dataDir, issuerDomain: endpoint, onCode: options.onCode, logger });
+    const signingKey = await loadOrCreateSigningKey(options.dataDir);
+    const services = await createCognitoLocalServices({ dataDir: options.dataDir, issuerDomain: endpoint, onCode: options.onCode, logger, signingKey });
     const cognitoLocal = Router(services);
     const { userPoolId, userPoolClientId } = await ensureUserPool({ logger }, services, cognitoLocal);
 
-    const deps: RouteDeps = { services, cognitoLocal, verifyJwt: createJwtVerifier(cognitoLocalPublicKeyPem()) };
+    const deps: RouteDeps = { services, cognitoLocal, verifyJwt: createJwtVerifier(signingKey.publicKeyPem) };
     const overrides = { ...accountRoutes(deps), ...sessionRoutes(deps) };
     const router: CognitoRouter = (target) => overrides[target] ?? cognitoLocal(target);
     const app = createServer(router, logger, { development: false, https: false }).application;
-    server.on('request', createRequestHandler(app, endpoint));
+    server.on('request', createRequestHandler(app, endpoint, { keys: [signingKey.jwk] }));
 
     const issuer = `${endpoint}/${userPoolId}`;
     return {

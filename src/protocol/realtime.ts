@@ -26,14 +26,26 @@ export const CANVAS_HEIGHT = 1080;
 
 export const reactionEmojis = ['👏', '❤️', '😂', '🎉', '🤯', '👍', '🔥', '🙌'] as const;
 
-/** Per-connection limits, as [max actions, per window in seconds]. */
+/**
+ * Per-connection limits, as token buckets: `max` in a burst, refilling at `max` per window
+ * (so a burst straddling any boundary cannot double them).
+ */
 export const rateLimits = {
   chat: { max: 5, windowSeconds: 10 },
   react: { max: 10, windowSeconds: 10 },
   signal: { max: 200, windowSeconds: 10 },
   runCode: { max: 10, windowSeconds: 60 },
+  // A sync reads the whole stored canvas (up to 400 KB): a client needs one per join or gap.
+  sync: { max: 5, windowSeconds: 10 },
 } as const;
 export type RateLimitedAction = keyof typeof rateLimits;
+
+/** Caps on all viewers of one session together, on top of the per-connection limits: more sockets buy no more. */
+export const sessionRateLimits = {
+  chat: { max: 30, windowSeconds: 10 },
+  react: { max: 60, windowSeconds: 10 },
+} as const;
+export type SessionRateLimitedAction = keyof typeof sessionRateLimits;
 
 // ---------------------------------------------------------------- canvas state
 
@@ -207,6 +219,8 @@ export type ServerMessage =
   | { type: 'patch'; v: 1; seq: number; patches: Patch[]; at: number }
   | { type: 'ack'; v: 1; clientSeq: number; seq: number }
   | { type: 'pong'; v: 1; clientTime: number; serverTime: number }
+  /** The head's seq, sent to the session when a host pings: a client behind it has missed something and resyncs. */
+  | { type: 'beacon'; v: 1; seq: number }
   | { type: 'chat'; v: 1; seq: number; message: ChatMessage }
   | { type: 'reaction'; v: 1; emoji: string; at: number }
   | { type: 'presence'; v: 1; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }

@@ -46,10 +46,19 @@ export interface RoomConnectionOptions {
   gapTimeoutMs?: number;
   /** Keeps API Gateway's 10-minute idle timeout away, and refreshes the clock offset. */
   heartbeatMs?: number;
+  /**
+   * Host only: how long the sequence must stay quiet before the host pings, which makes the
+   * server send the head's seq to every viewer (a `beacon`), so one that missed the last
+   * message notices without waiting for the next.
+   */
+  quietPingMs?: number;
   random?: () => number;
 }
 
 type Listener = (event: RoomEvent) => void;
+
+/** A refused sync is asked again after this long (the server refills 1 sync per 2 s). */
+export const SYNC_RETRY_MS = 2000;
 
 export class RoomConnection {
   status: ConnectionStatus = 'connecting';
@@ -65,6 +74,10 @@ export class RoomConnection {
   private confirmed: CanvasSnapshot = emptySnapshot;
   private buffered = new Map<number, Extract<ServerMessage, { type: 'patch' | 'chat' | 'ack' }>>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The highest seq a beacon announced: confirmed below it means something was missed. */
+  private headSeq = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
@@ -224,6 +237,10 @@ export class RoomConnection {
       case 'pong':
         this.clock.addSample(message.clientTime, message.serverTime, Date.now());
         return;
+      case 'beacon':
+        this.headSeq = Math.max(this.headSeq, message.seq);
+        if (this.synced) this.drain();
+        return;
       case 'reaction':
         return this.emit({ type: 'reaction', emoji: message.emoji });
       case 'presence':
@@ -262,6 +279,10 @@ export class RoomConnection {
 
   /** Applies sequenced messages strictly in order; a gap waits briefly, then resyncs. */
   private onSequenced(message: Extract<ServerMessage, { type: 'patch' | 'chat' | 'ack' }>) {
+    if (this.role === 'host') {
+      clearTimeout(this.quietTimer);
+      this.quietTimer = setTimeout(() => this.ping(), this.options.quietPingMs ?? 2000);
+    }
     if (message.type === 'ack') {
       if (this.inFlight?.clientSeq === message.clientSeq) {
         const { patches } = this.inFlight;
@@ -292,15 +313,20 @@ export class RoomConnection {
     }
     for (const seq of [...this.buffered.keys()]) if (seq <= this.confirmed.seq) this.buffered.delete(seq);
     if (changed) this.rebase();
-    if (this.buffered.size > 0 && !this.gapTimer) {
+    if (this.behind() && !this.gapTimer) {
       this.gapTimer = setTimeout(() => {
         this.gapTimer = undefined;
-        if (this.buffered.size > 0) this.requestSync();
+        if (this.behind()) this.requestSync();
       }, this.options.gapTimeoutMs ?? 1000);
-    } else if (this.buffered.size === 0 && this.gapTimer) {
+    } else if (!this.behind() && this.gapTimer) {
       clearTimeout(this.gapTimer);
       this.gapTimer = undefined;
     }
+  }
+
+  /** Whether messages are missing: a gap before buffered ones, or a beacon announced a later seq. */
+  private behind(): boolean {
+    return this.buffered.size > 0 || this.headSeq > this.confirmed.seq;
   }
 
   /** The visible canvas: confirmed state with the host's unconfirmed patches on top. */
@@ -311,6 +337,15 @@ export class RoomConnection {
   }
 
   private onRejected(message: Extract<ServerMessage, { type: 'error' }>) {
+    if (message.action === 'sync') {
+      // Refused (rate limit, or a snapshot already on its way): ask again later if still needed.
+      clearTimeout(this.resyncTimer);
+      this.resyncTimer = setTimeout(() => {
+        this.resyncTimer = undefined;
+        if (!this.synced || this.behind()) this.requestSync();
+      }, SYNC_RETRY_MS);
+      return;
+    }
     if (this.inFlight && refusesBatch(message, this.inFlight.clientSeq)) {
       // The server refused this batch: drop it and show the server's truth.
       this.inFlight = undefined;
@@ -368,7 +403,9 @@ export class RoomConnection {
     clearInterval(this.heartbeat);
     clearTimeout(this.gapTimer);
     clearTimeout(this.reconnectTimer);
-    this.heartbeat = this.gapTimer = this.reconnectTimer = undefined;
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.resyncTimer);
+    this.heartbeat = this.gapTimer = this.reconnectTimer = this.quietTimer = this.resyncTimer = undefined;
   }
 }
 

@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createSign } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,9 @@ import {
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTokenVerifier } from '../../amplify/auth/token-verifier.js';
 import { startLocalCognito, type CodeKind, type LocalCognito } from '../../local/cognito/index.js';
+import { SIGNING_KEY_FILE } from '../../local/cognito/signingKey.js';
 
 /**
  * The real cognito-local, started in-process through local/cognito, driven by the real
@@ -300,6 +304,51 @@ describe('local Cognito with Amplify v6', () => {
     });
   });
 
+  it('signs with a key of its own, never the one published in the cognito-local package', async () => {
+    const published = createRequire(import.meta.url)('cognito-local/lib/keys/cognitoLocal.private.json') as { pem: string };
+    const publishedJwk = (createRequire(import.meta.url)('cognito-local/lib/keys/cognitoLocal.public.json') as { jwk: { n: string } }).jwk;
+    const jwks = (await (await fetch(cognito.jwksUri)).json()) as { keys: Array<{ kid: string; n: string; alg: string }> };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ alg: 'RS256', kty: 'RSA', use: 'sig' });
+    expect(jwks.keys[0]!.n).not.toBe(publishedJwk.n);
+    expect(jwks.keys[0]!.kid).not.toBe('CognitoLocal');
+    expect((await stat(join(dataDir, SIGNING_KEY_FILE))).mode & 0o777).toBe(0o600);
+
+    // A host token forged with the published key: right issuer, client, user and expiry.
+    const login = await cognitoCall('InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: cognito.userPoolClientId,
+      AuthParameters: { USERNAME: 'grace@example.com', PASSWORD },
+    });
+    const genuine = login.json.AuthenticationResult.AccessToken as string;
+    const claims = JSON.parse(Buffer.from(genuine.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: jwks.keys[0]!.kid })).toString('base64url');
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    const forged = `${header}.${body}.${createSign('RSA-SHA256').update(`${header}.${body}`).sign(published.pem).toString('base64url')}`;
+
+    const verify = createTokenVerifier({
+      userPoolId: cognito.userPoolId,
+      userPoolClientId: cognito.userPoolClientId,
+      region: cognito.region,
+      cognitoEndpoint: cognito.endpoint,
+    });
+    expect((await verify(genuine)).userId).toBe(claims.sub);
+    await expect(verify(forged)).rejects.toThrow();
+    expect(await cognitoCall('GetUser', { AccessToken: forged })).toMatchObject({ status: 400, json: { __type: 'NotAuthorizedException' } });
+  });
+
+  it('gives every data folder its own signing key', async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'local-cognito-other-'));
+    try {
+      const other = await startLocalCognito({ dataDir: otherDir, port: await freePort() });
+      const keys = await Promise.all([cognito, other].map(async (c) => ((await (await fetch(c.jwksUri)).json()) as { keys: Array<{ n: string }> }).keys[0]!.n));
+      await other.close();
+      expect(keys[0]).not.toBe(keys[1]);
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('answers browser CORS preflights for the x-amz-* headers', async () => {
     const preflight = await fetch(cognito.endpoint, {
       method: 'OPTIONS',
@@ -354,9 +403,12 @@ describe('local Cognito with Amplify v6', () => {
 
   it('keeps the pool, the app client and the users across a restart with the same dataDir', async () => {
     const before = { userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId };
+    const keyBefore = await (await fetch(cognito.jwksUri)).json();
     await cognito.close();
     cognito = await start();
     expect({ userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId }).toEqual(before);
+    // The signing key too, so tokens issued before the restart stay valid.
+    expect(await (await fetch(cognito.jwksUri)).json()).toEqual(keyBefore);
     expect((await signIn({ username: 'grace@example.com', password: PASSWORD })).isSignedIn).toBe(true);
     expect(await fetchUserAttributes()).toMatchObject({ email: 'grace@example.com', email_verified: 'true' });
   });

@@ -37,6 +37,15 @@ export class RoomClient {
     this.socket.send(data);
   }
 
+  /** Sends one text message as several frames of at most `frameBytes` each (a fragmented message). */
+  sendFragmented(text: string, frameBytes: number): void {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < bytes.length; offset += frameBytes) {
+      const end = Math.min(offset + frameBytes, bytes.length);
+      this.socket.send(bytes.subarray(offset, end), { binary: false, fin: end === bytes.length });
+    }
+  }
+
   /** Resolves with the first message, already received or yet to come, that matches. */
   waitFor<T extends ServerMessage['type']>(
     type: T,

@@ -97,7 +97,14 @@ describe('tables', () => {
       definition: connectionsTable,
       KeySchema: [hash('connectionId')],
       AttributeDefinitions: [S('connectionId'), S('sessionId')],
-      GlobalSecondaryIndexes: [{ IndexName: 'SessionIdIndex', KeySchema: [hash('sessionId')], Projection: { ProjectionType: 'ALL' } }],
+      // Only what fan-out reads: the rate-limit buckets written on every chat, reaction and signal stay out of the index.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'SessionIdIndex',
+          KeySchema: [hash('sessionId')],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['role', 'connectedAt'] },
+        },
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     },
   ];

@@ -61,6 +61,7 @@ function harness(options: { rateLimited?: boolean; publishFails?: boolean } = {}
     },
     listBySession: async (sessionId) => [...connections.values()].filter((c) => c.sessionId === sessionId),
     consumeRateLimit: async () => !options.rateLimited,
+    consumeSessionRateLimit: async () => true,
   };
   const states = {
     getHead: async () => head(),

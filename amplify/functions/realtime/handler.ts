@@ -2,12 +2,14 @@ import {
   PROTOCOL_VERSION,
   parseClientMessage,
   rateLimits,
+  sessionRateLimits,
   type ChatMessage,
   type Json,
   type ParsedClientMessage,
   type Patch,
   type RateLimitedAction,
   type RejectionCode,
+  type SessionRateLimitedAction,
   type ServerMessage,
   webSocketActions,
 } from '../../../src/protocol/realtime.js';
@@ -16,6 +18,7 @@ import {
   connectionsTableAccess,
   type ConnectionItem,
   type ConnectionsTable,
+  type IndexedConnection,
 } from '../../data/connections-table.js';
 import { documentClient } from '../../data/document-client.js';
 import { sessionStatesTableAccess, type SessionStatesTable } from '../../data/session-states-table.js';
@@ -56,12 +59,16 @@ interface Caller {
   role: 'host' | 'viewer';
   userId: string;
   poster: ConnectionPoster;
+  /** Epoch ms of $connect, from API Gateway's request context. */
+  connectedAt: number;
 }
 
 type Rejection = { code: RejectionCode; message: string };
 
 /** The WebSocket API's one function: $connect, $disconnect and every room action. */
 export function createRealtimeHandler(deps: () => RealtimeDeps) {
+  // Connections whose sync this instance is answering: a repeat meanwhile is refused for free.
+  const syncing = new Set<string>();
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const d = deps();
     const { routeKey, connectionId, domainName, stage } = event.requestContext;
@@ -73,12 +80,19 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
       await send(poster, connectionId, rejection('forbidden', 'This connection was not authorized.'));
       return { statusCode: 200 };
     }
-    const caller: Caller = { connectionId, sessionId: auth.sessionId, role: auth.role, userId: auth.userId ?? '', poster };
+    const caller: Caller = {
+      connectionId,
+      sessionId: auth.sessionId,
+      role: auth.role,
+      userId: auth.userId ?? '',
+      poster,
+      connectedAt: event.requestContext.connectedAt,
+    };
 
     try {
       if (routeKey === '$connect') return await onConnect(caller, d);
       if (routeKey === '$disconnect') return await onDisconnect(caller, d);
-      await onMessage(caller, event.body, d);
+      await onMessage(caller, event.body, d, syncing);
     } catch (error) {
       d.log({ level: 'error', message: 'realtime action failed', routeKey, error: String(error) });
       if (routeKey !== '$connect' && routeKey !== '$disconnect') {
@@ -139,13 +153,29 @@ async function tellHosts(
   await fanOut(poster, presence.hostConnections, JSON.stringify(message));
 }
 
-async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDeps): Promise<void> {
+async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDeps, syncing: Set<string>): Promise<void> {
   const parsed = parseClientMessage(body);
   if (!parsed.ok) {
     const { ok: _ok, code, message, ...context } = parsed;
     return send(caller.poster, caller.connectionId, { ...rejection(code, message), ...context });
   }
   const message = parsed.message;
+  if (message.action !== 'sync') return act(caller, message, d);
+  if (syncing.has(caller.connectionId)) {
+    return send(caller.poster, caller.connectionId, {
+      ...rejection('busy', 'A snapshot for this connection is already on its way. Wait for it before asking again.'),
+      action: 'sync',
+    });
+  }
+  syncing.add(caller.connectionId);
+  try {
+    await act(caller, message, d);
+  } finally {
+    syncing.delete(caller.connectionId);
+  }
+}
+
+async function act(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps): Promise<void> {
   const refused = await authorize(caller, message, d);
   if (refused) {
     return send(caller.poster, caller.connectionId, {
@@ -158,7 +188,9 @@ async function onMessage(caller: Caller, body: string | undefined, d: RealtimeDe
     case 'sync':
       return sync(caller, message.clientTime, d);
     case 'ping':
-      return send(caller.poster, caller.connectionId, { type: 'pong', v: PROTOCOL_VERSION, clientTime: message.clientTime, serverTime: d.now() });
+      await send(caller.poster, caller.connectionId, { type: 'pong', v: PROTOCOL_VERSION, clientTime: message.clientTime, serverTime: d.now() });
+      if (caller.role === 'host' && d.now() - caller.connectedAt >= BEACON_AFTER_CONNECT_MS) await beacon(caller, d);
+      return;
     case 'publishState':
       return publish(caller, message.patches, message.clientSeq, d);
     case 'chat':
@@ -191,6 +223,17 @@ async function authorize(caller: Caller, message: ParsedClientMessage, d: Realti
       };
     }
   }
+  if (caller.role === 'viewer' && message.action in sessionRateLimits) {
+    // One viewer with many sockets, or many viewers at once, share this session-wide budget.
+    const limit = sessionRateLimits[message.action as SessionRateLimitedAction];
+    const allowed = await d.connections.consumeSessionRateLimit(caller.sessionId, message.action, limit.max, limit.windowSeconds, d.now());
+    if (!allowed) {
+      return {
+        code: 'rate_limited',
+        message: `This session's viewers are sending too many ${message.action} messages: at most ${limit.max} per ${limit.windowSeconds} s together. Wait a moment.`,
+      };
+    }
+  }
   return undefined;
 }
 
@@ -214,6 +257,22 @@ async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeD
     ended: head.ended,
   };
   for (const part of splitSnapshot(message)) await send(caller.poster, caller.connectionId, part);
+}
+
+/**
+ * The host's first pings after connecting sample its clock offset; later ones (its heartbeat,
+ * and the one its client sends once its queue has been quiet for a moment) carry a beacon.
+ */
+export const BEACON_AFTER_CONNECT_MS = 2000;
+
+/**
+ * Tells every other connection of the session the head's seq. A viewer that missed a patch or
+ * chat (a lost post, or an index that did not list it yet) sees it is behind and resyncs, even
+ * when nothing else is published after the one it missed.
+ */
+async function beacon(caller: Caller, d: RealtimeDeps) {
+  const { seq } = (await d.states.getHead(caller.sessionId, ['seq'])).snapshot;
+  await broadcastToSession(caller, d, { type: 'beacon', v: PROTOCOL_VERSION, seq }, caller.connectionId);
 }
 
 async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {
@@ -333,7 +392,7 @@ async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: Serv
  */
 export const CONNECTING_GRACE_MS = 30_000;
 
-async function forgetGone(caller: Caller, d: RealtimeDeps, gone: string[], known: readonly ConnectionItem[] = []) {
+async function forgetGone(caller: Caller, d: RealtimeDeps, gone: string[], known: readonly IndexedConnection[] = []) {
   const byId = new Map(known.map((item) => [item.connectionId, item]));
   const items = await Promise.all(gone.map(async (id) => byId.get(id) ?? (await d.connections.get(id))));
   const connectedBefore = d.now() - CONNECTING_GRACE_MS;

@@ -42,41 +42,62 @@ export function signedPoster(endpoint: string, region = process.env.AWS_REGION ?
   const basePath = url.pathname.replace(/\/+$/, '');
   const signer = new SignatureV4({ credentials: defaultProvider(), region, service: 'execute-api', sha256: NodeSha256 });
 
+  /** One signed POST on a pooled socket. */
+  async function postOnce(fullPath: string, body: string): Promise<{ status: number; errorType?: string }> {
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port,
+      path: fullPath,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    });
+    return new Promise((resolve, reject) => {
+      const request = send(
+        {
+          host: url.hostname,
+          port,
+          method: 'POST',
+          path: fullPath,
+          agent,
+          headers: { ...(signed.headers as Record<string, string>), 'content-length': Buffer.byteLength(body) },
+          timeout: 5000,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const errorType = response.headers['x-amzn-errortype'];
+            resolve({ status: response.statusCode ?? 0, ...(errorType ? { errorType: String(errorType).split(':')[0] } : {}) });
+          });
+        },
+      );
+      request.on('timeout', () => request.destroy(Object.assign(new Error('PostToConnection timed out after 5 s'), { code: 'ETIMEDOUT' })));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
   return {
     async post(path, body) {
       const fullPath = `${basePath}${path}`;
-      const signed = await signer.sign({
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port,
-        path: fullPath,
-        headers: { host: url.host, 'content-type': 'application/json' },
-        body,
-      });
-      return new Promise((resolve, reject) => {
-        const request = send(
-          {
-            host: url.hostname,
-            port,
-            method: 'POST',
-            path: fullPath,
-            agent,
-            headers: { ...(signed.headers as Record<string, string>), 'content-length': Buffer.byteLength(body) },
-            timeout: 5000,
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () => {
-              const errorType = response.headers['x-amzn-errortype'];
-              resolve({ status: response.statusCode ?? 0, ...(errorType ? { errorType: String(errorType).split(':')[0] } : {}) });
-            });
-          },
-        );
-        request.on('timeout', () => request.destroy(new Error(`PostToConnection timed out after 5 s`)));
-        request.on('error', reject);
-        request.end(body);
-      });
+      try {
+        return await postOnce(fullPath, body);
+      } catch (error) {
+        // A pooled keep-alive socket may have died while the Lambda was frozen: retry once on a
+        // fresh one, as the SDK does. A duplicate post is harmless: clients drop repeated seqs.
+        if (!isTransientSocketError(error)) throw error;
+        return postOnce(fullPath, body);
+      }
     },
   };
+}
+
+/** The network errors the SDK's standard retry strategy treats as transient. */
+export const TRANSIENT_SOCKET_ERRORS = ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'] as const;
+
+export function isTransientSocketError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (TRANSIENT_SOCKET_ERRORS as readonly string[]).includes(code ?? '') || /socket hang up/i.test(error.message);
 }

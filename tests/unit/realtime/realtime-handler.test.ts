@@ -4,7 +4,7 @@ import type { ConnectionItem, ConnectionsTable } from '../../../amplify/data/con
 import type { LogEntry, SessionHead, SessionStatesTable } from '../../../amplify/data/session-states-table';
 import type { SessionsTable } from '../../../amplify/data/sessions-table';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
-import { CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
+import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
 import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
 import {
   RECENT_CHAT_KEPT,
@@ -25,7 +25,8 @@ const HOST_USER = 'host-user';
 
 class MemoryConnections implements ConnectionsTable {
   readonly items = new Map<string, ConnectionItem>();
-  private counters = new Map<string, { window: number; count: number }>();
+  /** Token buckets as GCRA, like token-bucket.ts: the time each bucket is full again. */
+  private full = new Map<string, number>();
   rateLimitCalls = 0;
 
   async put(item: ConnectionItem) {
@@ -45,15 +46,16 @@ class MemoryConnections implements ConnectionsTable {
   async consumeRateLimit(connectionId: string, action: string, max: number, windowSeconds: number, nowMs: number) {
     this.rateLimitCalls++;
     if (!this.items.has(connectionId)) return false;
-    const window = Math.floor(nowMs / 1000 / windowSeconds);
-    const key = `${connectionId}/${action}`;
-    const counter = this.counters.get(key);
-    if (!counter || counter.window !== window) {
-      this.counters.set(key, { window, count: 1 });
-      return true;
-    }
-    if (counter.count >= max) return false;
-    counter.count++;
+    return this.take(`${connectionId}/${action}`, max, windowSeconds, nowMs);
+  }
+  async consumeSessionRateLimit(sessionId: string, action: string, max: number, windowSeconds: number, nowMs: number) {
+    return this.take(`session#${sessionId}/${action}`, max, windowSeconds, nowMs);
+  }
+  private take(key: string, max: number, windowSeconds: number, nowMs: number) {
+    const interval = Math.ceil((windowSeconds * 1000) / max);
+    const tat = this.full.get(key) ?? 0;
+    if (tat > nowMs + (max - 1) * interval) return false;
+    this.full.set(key, Math.max(tat, nowMs) + interval);
     return true;
   }
 }
@@ -196,6 +198,8 @@ function harness() {
   const handler = createRealtimeHandler(() => deps);
 
   type Who = { connectionId: string; role?: 'host' | 'viewer'; sessionId?: string; authorizer?: Record<string, unknown> | null };
+  // API Gateway passes each connection's $connect time with every later event.
+  const connectedAt = new Map<string, number>();
   const event = (routeKey: string, who: Who, body?: unknown): WebSocketEvent => ({
     requestContext: {
       routeKey,
@@ -205,7 +209,7 @@ function harness() {
       stage: 'prod',
       apiId: 'abc123',
       requestId: 'r',
-      connectedAt: clock,
+      connectedAt: routeKey === '$connect' ? (connectedAt.set(who.connectionId, clock), clock) : (connectedAt.get(who.connectionId) ?? clock),
       requestTimeEpoch: clock,
       identity: { sourceIp: '127.0.0.1' },
       ...(who.authorizer === null
@@ -546,6 +550,83 @@ describe('realtime handler: other actions', () => {
     expect(h.poster.last('v1')).toMatchObject({ type: 'chat', message: { text: 'later' } });
   });
 
+  it('a burst straddling a window boundary gets no second budget (token bucket, not fixed windows)', async () => {
+    const h = harness();
+    await h.room();
+    // Five chats just before a 10 s boundary, five more just after it: only refill time counts.
+    h.advance(10_000 - (h.now() % 10_000) - 200);
+    for (let i = 0; i < 10; i++) {
+      await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: `m${i}` });
+      h.advance(40);
+    }
+    expect(h.poster.to('v1').filter((m) => m.type === 'chat')).toHaveLength(5);
+    expect(h.poster.to('v1').filter((m) => m.type === 'error' && m.code === 'rate_limited')).toHaveLength(5);
+    // The bucket refills at 5 per 10 s: one more after 2 s.
+    h.advance(2000);
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'refilled' });
+    expect(h.poster.last('v1')).toMatchObject({ type: 'chat', message: { text: 'refilled' } });
+  });
+
+  it('caps viewer chat for the whole session, however many sockets send it', async () => {
+    const h = harness();
+    await h.room();
+    const sockets = Array.from({ length: 10 }, (_, i) => `s${i}`);
+    for (const id of sockets) await h.connect(id);
+    for (const id of sockets) for (let i = 0; i < 5; i++) await h.send(id, 'viewer', { v: 1, action: 'chat', name: 'Ada', text: `${id}-${i}` });
+    expect(h.states.head(SESSION).chat).toHaveLength(30);
+    const refusals = sockets.flatMap((id) => h.poster.to(id)).filter((m) => m.type === 'error');
+    expect(refusals).toHaveLength(20);
+    expect(refusals[0]).toMatchObject({ code: 'rate_limited', action: 'chat', message: expect.stringContaining('at most 30 per 10 s together') });
+    // The host is not counted against the viewers' cap.
+    await h.send('host', 'host', { v: 1, action: 'chat', name: 'Host', text: 'still here' });
+    expect(h.poster.last('host')).toMatchObject({ type: 'chat', message: { text: 'still here' } });
+  });
+
+  it('caps viewer reactions for the whole session', async () => {
+    const h = harness();
+    await h.room();
+    const sockets = Array.from({ length: 8 }, (_, i) => `s${i}`);
+    for (const id of sockets) await h.connect(id);
+    for (const id of sockets) for (let i = 0; i < 10; i++) await h.send(id, 'viewer', { v: 1, action: 'react', emoji: '👏' });
+    expect(h.poster.to('host').filter((m) => m.type === 'reaction')).toHaveLength(60);
+  });
+
+  it('rate-limits sync per connection', async () => {
+    const h = harness();
+    await h.room();
+    for (let i = 0; i < 8; i++) await h.send('v1', 'viewer', { v: 1, action: 'sync' });
+    expect(h.poster.to('v1').filter((m) => m.type === 'snapshot')).toHaveLength(5);
+    expect(h.poster.to('v1').filter((m) => m.type === 'error')).toEqual(
+      Array.from({ length: 3 }, () => expect.objectContaining({ code: 'rate_limited', action: 'sync' })),
+    );
+    await h.send('v2', 'viewer', { v: 1, action: 'sync' });
+    expect(h.poster.last('v2')).toMatchObject({ type: 'snapshot' });
+  });
+
+  it('refuses a sync while the previous one of the same connection is being answered, without touching the database', async () => {
+    const h = harness();
+    await h.room();
+    let release!: () => void;
+    const getHead = h.states.getHead.bind(h.states);
+    h.states.getHead = async (...args) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return getHead(...args);
+    };
+    const first = h.send('v1', 'viewer', { v: 1, action: 'sync' });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    const callsBefore = h.connections.rateLimitCalls;
+    await h.send('v1', 'viewer', { v: 1, action: 'sync' });
+    expect(h.connections.rateLimitCalls).toBe(callsBefore);
+    expect(h.poster.last('v1')).toMatchObject({ type: 'error', code: 'busy', action: 'sync' });
+    release();
+    await first;
+    expect(h.poster.last('v1')).toMatchObject({ type: 'snapshot' });
+    // Once answered, the next sync is served again.
+    h.states.getHead = getHead;
+    await h.send('v1', 'viewer', { v: 1, action: 'sync' });
+    expect(h.poster.last('v1')).toMatchObject({ type: 'snapshot' });
+  });
+
   it('refuses chat when the host has hidden it', async () => {
     const h = harness();
     await h.room();
@@ -622,6 +703,26 @@ describe('realtime handler: other actions', () => {
     await h.room();
     await h.send('v1', 'viewer', { v: 1, action: 'ping', clientTime: 42 });
     expect(h.poster.posts).toEqual([{ to: 'v1', message: { type: 'pong', v: 1, clientTime: 42, serverTime: h.now() } }]);
+  });
+
+  it('a host ping also sends every other connection a beacon with the head seq', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [{ type: 'canvas.set', set: { live: true } }] });
+    h.poster.posts.length = 0;
+    await h.send('host', 'host', { v: 1, action: 'ping', clientTime: 42 });
+    expect(h.poster.to('host')).toEqual([{ type: 'pong', v: 1, clientTime: 42, serverTime: h.now() }]);
+    for (const id of ['v1', 'v2']) expect(h.poster.to(id)).toEqual([{ type: 'beacon', v: 1, seq: 1 }]);
+  });
+
+  it('no beacon for a viewer ping, nor for the host pings that sample its clock right after connecting', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'ping', clientTime: 1 });
+    await h.connect('host-2', 'host');
+    h.advance(BEACON_AFTER_CONNECT_MS - 1);
+    await h.send('host-2', 'host', { v: 1, action: 'ping', clientTime: 2 });
+    expect(h.poster.posts.filter((p) => p.message.type === 'beacon')).toEqual([]);
   });
 
   it('end: marks the session ended, tells everyone, logs it and closes the others', async () => {

@@ -309,6 +309,50 @@ describe('RoomConnection: sequence order', () => {
     expect(t.room.snapshot.tiles.b?.frame.x).toBe(80);
   });
 
+  it('resyncs when a beacon announces a seq it never received, even with nothing buffered', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    // The patch at seq 6 was lost; the host is idle, so nothing else arrives.
+    t.socket().receive({ type: 'beacon', v: 1, seq: 6 });
+    await settle(499);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive(snapshotMessage(snapshotAt(6, { a: { kind: 'code', frame, state: {} } })));
+    expect(Object.keys(t.room.snapshot.tiles)).toEqual(['a']);
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+  });
+
+  it('ignores a beacon it is not behind, and one overtaken by the missing message', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    t.socket().receive({ type: 'beacon', v: 1, seq: 5 });
+    await settle(1000);
+    // The beacon raced the patch it announces: the patch arrives within the gap timeout.
+    t.socket().receive({ type: 'beacon', v: 1, seq: 6 });
+    await settle(200);
+    t.socket().receive(patchMessage(6, [add('a')]));
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+  });
+
+  it('asks again later when a sync is refused, until it is no longer behind', async () => {
+    const t = await connected({ gapTimeoutMs: 500 });
+    t.socket().receive(patchMessage(7, [add('b')]));
+    await settle(500);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive({ type: 'error', v: 1, code: 'rate_limited', message: 'Too many sync messages', action: 'sync' });
+    await settle(1999);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(3);
+    // A refusal is the client's own business: nothing to show.
+    expect(t.ofType('rejected')).toEqual([]);
+    t.socket().receive(snapshotMessage(snapshotAt(7)));
+    t.socket().receive({ type: 'error', v: 1, code: 'busy', message: 'already on its way', action: 'sync' });
+    await settle(5000);
+    expect(t.socket().sentOf('sync')).toHaveLength(3);
+  });
+
   it('emits chat messages in seq order, interleaved with patches', async () => {
     const t = await connected();
     t.socket().receive(chatMessage(8, 'third'));
@@ -655,6 +699,32 @@ describe('RoomConnection: lifecycle', () => {
 // ---------------------------------------------------------------- heartbeat and clock
 
 describe('RoomConnection: heartbeat and clock offset', () => {
+  it('the host pings once its sequence has been quiet for quietPingMs (the server then sends viewers a beacon)', async () => {
+    const t = await connected({ heartbeatMs: 60_000, quietPingMs: 2000 }, snapshotAt(5), 'host');
+    await settle(1000);
+    const pings = () => t.socket().sentOf('ping').length;
+    const before = pings();
+    t.room.publish([add('a')]);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: t.socket().sentOf('publishState')[0]!.clientSeq, seq: 6 });
+    await settle(1500);
+    t.socket().receive(chatMessage(7, 'hi'));
+    await settle(1999);
+    expect(pings()).toBe(before);
+    await settle(1);
+    expect(pings()).toBe(before + 1);
+    await settle(10_000);
+    expect(pings()).toBe(before + 1);
+  });
+
+  it('a viewer sends no quiet ping', async () => {
+    const t = await connected({ heartbeatMs: 60_000, quietPingMs: 2000 });
+    await settle(1000);
+    const before = t.socket().sentOf('ping').length;
+    t.socket().receive(patchMessage(6, [add('a')]));
+    await settle(10_000);
+    expect(t.socket().sentOf('ping')).toHaveLength(before);
+  });
+
   it('pings on open, a few times quickly, then every heartbeatMs', async () => {
     const t = await connected({ heartbeatMs: 10_000 });
     expect(t.socket().sentOf('ping')).toHaveLength(1);
