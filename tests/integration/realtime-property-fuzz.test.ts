@@ -184,7 +184,7 @@ it(`commits wholly or refuses with action and clientSeq, never internal (${RUNS}
           }
         }
       }
-      await expectRoomAgrees(sessionId, host, viewers);
+      await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true },
   );

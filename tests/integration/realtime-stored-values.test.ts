@@ -86,7 +86,7 @@ describe('refused before anything is written', () => {
 
   it('nothing of it reached a viewer, the snapshot or the log', async () => {
     for (const viewer of viewers) expect(viewer.client.of('patch')).toEqual([]);
-    const fresh = await expectRoomAgrees(sessionId, host, viewers);
+    const fresh = await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
     expect(Object.keys(fresh.tiles)).toEqual(['k']);
     expect(fresh.tiles.k!.state).toEqual({});
   });
@@ -97,7 +97,7 @@ describe('storable edge values commit whole', () => {
     const set = { big: 9007199254740991, low: -9007199254740991, tiny: 1e-130, frac: 0.1, deep: JSON.parse('['.repeat(16) + '1' + ']'.repeat(16)) as unknown };
     const { reply } = await publishRaw(JSON.stringify([{ type: 'tile.state', tileId: 'k', set }]));
     expect(reply.type).toBe('ack');
-    const fresh = await expectRoomAgrees(sessionId, host, viewers);
+    const fresh = await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
     expect(fresh.tiles.k!.state).toEqual(set);
   });
 });
@@ -109,7 +109,7 @@ describe('batches over the 4 KB update-expression limit (was: too_large)', () =>
     expect(added.reply.type).toBe('ack');
     const moved = await publishRaw(JSON.stringify(tiles.map((tileId, i) => ({ type: 'tile.frame', tileId, frame: { x: i, y: i + 1, w: 100 + i, h: 50 + i } }))));
     expect(moved.reply).toMatchObject({ type: 'ack', clientSeq: moved.clientSeq });
-    const fresh = await expectRoomAgrees(sessionId, host, viewers);
+    const fresh = await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
     expect(fresh.tiles['tile-47']!.frame).toEqual({ x: 47, y: 48, w: 147, h: 97, z: 0 });
   });
 
@@ -117,7 +117,7 @@ describe('batches over the 4 KB update-expression limit (was: too_large)', () =>
     const set = Object.fromEntries(Array.from({ length: 186 }, (_, i) => [`key${i}`, i]));
     const { reply, clientSeq: seq } = await publishRaw(JSON.stringify([{ type: 'tile.state', tileId: 'k', set, unset: ['big'] }]));
     expect(reply).toMatchObject({ type: 'ack', clientSeq: seq });
-    const fresh = await expectRoomAgrees(sessionId, host, viewers);
+    const fresh = await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
     expect(Object.keys(fresh.tiles.k!.state)).toHaveLength(186 + 4);
     expect(fresh.tiles.k!.state.key185).toBe(185);
   });
@@ -126,6 +126,6 @@ describe('batches over the 4 KB update-expression limit (was: too_large)', () =>
     const set = Object.fromEntries(Array.from({ length: 186 }, (_, i) => [`key${i}`, i]));
     const { reply, clientSeq: seq } = await publishRaw(JSON.stringify([{ type: 'tile.state', tileId: 'ghost', set }]));
     expect(reply).toMatchObject({ type: 'error', code: 'unknown_tile', action: 'publishState', clientSeq: seq });
-    await expectRoomAgrees(sessionId, host, viewers);
+    await expectRoomAgrees(sessionId, env.stack.webSocketUrl, viewers);
   });
 });

@@ -3,7 +3,7 @@ import { sessionStatesTableAccess } from '../../amplify/data/session-states-tabl
 import { documentClient } from '../../amplify/data/document-client.js';
 import { sessionStatesTable } from '../../amplify/data/table-definitions.js';
 import { applyPatches, emptySnapshot, type CanvasSnapshot } from '../../src/protocol/realtime.js';
-import type { RoomClient } from './room-client.js';
+import { RoomClient } from './room-client.js';
 
 /**
  * Checks that a session agrees with itself after commits: every live viewer's canvas (its
@@ -11,8 +11,10 @@ import type { RoomClient } from './room-client.js';
  * replay log (every seq up to the head's, replayed from an empty canvas) are the same.
  * Needs the local stack's environment (startTestStack sets it).
  */
-export async function expectRoomAgrees(sessionId: string, asker: RoomClient, viewers: Array<{ client: RoomClient; first: CanvasSnapshot }>) {
-  const fresh = (await asker.request({ v: 1, action: 'sync' }, 'snapshot', 15_000)).snapshot;
+export async function expectRoomAgrees(sessionId: string, webSocketUrl: string, viewers: Array<{ client: RoomClient; first: CanvasSnapshot }>) {
+  // A new viewer socket asks: sync is rate-limited per connection, and checks run back to back.
+  const asker = await RoomClient.connect(webSocketUrl, { sessionId });
+  const fresh = await asker.request({ v: 1, action: 'sync' }, 'snapshot', 15_000).then((m) => m.snapshot).finally(() => asker.close());
   for (const [index, viewer] of viewers.entries()) {
     // Every sequenced message up to the head's seq reaches this viewer (the ack waited for the fan-out).
     await until(() => sequencedUpTo(viewer.client, viewer.first) >= fresh.seq, `viewer ${index} to reach seq ${fresh.seq}`);
