@@ -1,6 +1,5 @@
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
-import { useState } from 'react';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
@@ -14,12 +13,11 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const toast = useToast();
   const clock = useServerClock(store);
   const reactions = useFloatingReactions();
-  const [chatRefusals, setChatRefusals] = useState<number>();
   const connected = view.status === 'open';
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
-    if (notice.action === 'chat') setChatRefusals((n) => (n ?? 0) + 1);
+    if (notice.action === 'chat') return; // shown on the message itself, with Retry
     toast.show({ tone: 'error', title: rejectionTitle(notice), description: notice.message, resolution: rejectionResolution(notice) });
   });
 
@@ -36,9 +34,11 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
         messages={view.chat}
         audience="viewer"
         hidden={view.snapshot.canvas.chatHidden === true}
-        connected={connected}
-        refusedToken={chatRefusals}
-        onSend={(name, text) => store?.room.chat(name, text)}
+        pending={view.pendingChat}
+        connected={connected && view.online}
+        onSend={(name, text) => store?.sendChat(name, text)}
+        onRetry={(id) => store?.retryChat(id)}
+        onDiscard={(id) => store?.discardChat(id)}
       />
     </main>
   );

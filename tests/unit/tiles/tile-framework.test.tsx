@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TileLayer } from '../../../src/canvas/TileLayer';
@@ -71,20 +71,22 @@ describe('tile registry', () => {
   });
 });
 
+const noHistory = { history: { canUndo: false, canRedo: false }, onUndo: () => undefined, onRedo: () => undefined };
+
 describe('palette', () => {
   it('lists exactly the registered kinds, and adds the one clicked', () => {
     const registry = createTileRegistry([clockTile, noteKind(async () => ({ default: () => null }))]);
     const onAdd = vi.fn();
-    render(withRegistry(registry, <TilePalette onAdd={onAdd} />));
-    const buttons = screen.getAllByRole('button');
+    render(withRegistry(registry, <TilePalette onAdd={onAdd} {...noHistory} />));
+    const buttons = within(screen.getByRole('list')).getAllByRole('button');
     expect(buttons.map((button) => button.getAttribute('aria-label'))).toEqual(['Add clock tile', 'Add note tile']);
     fireEvent.click(screen.getByRole('button', { name: 'Add note tile' }));
     expect(onAdd).toHaveBeenCalledWith(registry.find('note'));
   });
 
   it('shows nothing a host could add that is not registered', () => {
-    render(withRegistry(createTileRegistry([clockTile]), <TilePalette onAdd={() => undefined} />));
-    expect(screen.getAllByRole('button')).toHaveLength(1);
+    render(withRegistry(createTileRegistry([clockTile]), <TilePalette onAdd={() => undefined} {...noHistory} />));
+    expect(within(screen.getByRole('list')).getAllByRole('button')).toHaveLength(1);
     expect(screen.queryByRole('button', { name: /webcam|whiteboard|slides|code/i })).toBeNull();
   });
 });

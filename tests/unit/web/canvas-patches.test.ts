@@ -13,13 +13,14 @@ describe('canvas patches', () => {
     }
   });
 
-  it('adds a tile with the kind defaults, placed on top', () => {
+  it('adds a tile with the kind defaults, beside the others and on top', () => {
     const snapshot: CanvasSnapshot = {
       ...emptySnapshot,
       tiles: { a: { kind: 'clock', frame: { x: 80, y: 80, w: 480, h: 280, z: 4 }, state: {} } },
     };
     const patch = addTilePatch(clockTile, snapshot, 'clock-new');
-    expect(patch).toMatchObject({ type: 'tile.add', tileId: 'clock-new', kind: 'clock', frame: { x: 120, y: 120, w: 480, h: 280, z: 5 } });
+    // First fit: right of the existing clock, a 40 px gap apart.
+    expect(patch).toMatchObject({ type: 'tile.add', tileId: 'clock-new', kind: 'clock', frame: { x: 600, y: 80, w: 480, h: 280, z: 5 } });
     expect(clockTile.parseState(patch.state)).toEqual(patch.state);
   });
 
