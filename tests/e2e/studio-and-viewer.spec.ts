@@ -210,7 +210,7 @@ test('chat goes round trip, and a reaction floats for everyone', async () => {
 
   await bob.getByRole('button', { name: 'React with applause' }).click();
   for (const page of [host, ada, bob]) {
-    await expect(page.getByTestId('floating-reaction').filter({ hasText: '👏' }).first()).toBeAttached();
+    await expect(page.locator('[data-testid="floating-reaction"][data-emoji="👏"]').first()).toBeAttached();
   }
 });
 

@@ -156,7 +156,8 @@ describe('studio', () => {
     expect(room.sentChat).toEqual([{ name: 'Host', text: 'Welcome!' }]);
 
     act(() => room.emit({ type: 'reaction', emoji: '🎉' }));
-    expect(screen.getAllByTestId('floating-reaction').map((element) => element.textContent)).toEqual(['🎉']);
+    expect(screen.getAllByTestId('floating-reaction').map((element) => element.dataset.emoji)).toEqual(['🎉']);
+    expect(screen.getByTestId('floating-reaction').querySelector('img')?.getAttribute('src')).toBe('/reactions/1f389.svg');
 
     act(() => room.emit({ type: 'rejected', code: 'unknown_tile', message: 'Tile x does not exist; add it first.', action: 'publishState' }));
     expect(await screen.findByText('A change could not be saved')).toBeTruthy();

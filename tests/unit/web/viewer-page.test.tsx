@@ -156,7 +156,7 @@ describe('viewer page', () => {
     expect(room.sentReactions).toEqual(['👏']);
     act(() => room.emit({ type: 'reaction', emoji: '👏' }));
     const canvas = screen.getByRole('region', { name: 'Canvas of Live coding' });
-    expect(within(canvas).getByTestId('floating-reaction').textContent).toBe('👏');
+    expect(within(canvas).getByTestId('floating-reaction').dataset.emoji).toBe('👏');
   });
 
   it('says when the connection drops and when it is back', async () => {
