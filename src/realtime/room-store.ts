@@ -22,11 +22,19 @@ export interface RoomView {
   viewerCount: number;
   /** Host: patches the server has not acknowledged yet. */
   unconfirmedCount: number;
-  /** Whether the browser says it has a network: a socket can look open while it is not (the browser's offline mode). */
+  /** False after the browser reported going offline, until it reports being back: a socket can look open meanwhile. */
   online: boolean;
+  /**
+   * True while the host's changes have waited longer than STALL_MS without any ack: the socket
+   * may look open while nothing gets through (a network that dropped without closing it).
+   */
+  stalled: boolean;
   /** This page's chat messages the server has not echoed back yet, oldest first. */
   pendingChat: PendingChat[];
 }
+
+/** How long unconfirmed changes may wait before the connection counts as stalled. */
+export const STALL_MS = 4000;
 
 /**
  * A message on its way: `waiting` for a connection, `sending` (sent, not yet echoed by the
@@ -40,21 +48,25 @@ export interface PendingChat {
   reason?: string;
 }
 
-/** Where the store learns whether the browser is online; the page's by default. */
+/**
+ * Where the store learns that the browser went offline or came back. Only the events count:
+ * `navigator.onLine` is also false on a machine whose only network is loopback (a local
+ * stack, the e2e namespace), where everything works.
+ */
 export interface OnlineSource {
-  isOnline(): boolean;
-  subscribe(onChange: () => void): () => void;
+  subscribe(onChange: (online: boolean) => void): () => void;
 }
 
 export const browserOnline: OnlineSource = {
-  isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
   subscribe(onChange) {
     if (typeof window === 'undefined') return () => undefined;
-    window.addEventListener('online', onChange);
-    window.addEventListener('offline', onChange);
+    const online = () => onChange(true);
+    const offline = () => onChange(false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
     return () => {
-      window.removeEventListener('online', onChange);
-      window.removeEventListener('offline', onChange);
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
     };
   },
 };
@@ -76,6 +88,7 @@ export const initialRoomView: RoomView = {
   viewerCount: 0,
   unconfirmedCount: 0,
   online: true,
+  stalled: false,
   pendingChat: [],
 };
 
@@ -103,15 +116,17 @@ export class RoomStore {
   private readonly unsubscribeOnline: () => void;
   private nextChatId = 1;
   private readonly chatTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastUnconfirmed = 0;
 
   constructor(
     readonly room: RoomLike,
     private readonly onlineSource: OnlineSource = browserOnline,
   ) {
-    this.view = { ...initialRoomView, status: room.status, snapshot: room.snapshot, viewerCount: room.viewerCount, online: onlineSource.isOnline() };
+    this.view = { ...initialRoomView, status: room.status, snapshot: room.snapshot, viewerCount: room.viewerCount };
     this.unsubscribe = room.subscribe((event) => this.onEvent(event));
-    this.unsubscribeOnline = onlineSource.subscribe(() => {
-      this.set({ online: onlineSource.isOnline() });
+    this.unsubscribeOnline = onlineSource.subscribe((online) => {
+      this.set({ online });
       this.sendWaitingChat();
     });
   }
@@ -157,6 +172,7 @@ export class RoomStore {
     this.unsubscribeOnline();
     for (const timer of this.chatTimers.values()) clearTimeout(timer);
     this.chatTimers.clear();
+    clearTimeout(this.stallTimer);
     this.listeners.clear();
     this.noticeListeners.clear();
   }
@@ -196,8 +212,29 @@ export class RoomStore {
     }
   }
 
+  /** Watches how long changes wait for the server; see `stalled`. */
+  private watchUnconfirmed() {
+    const count = this.view.unconfirmedCount;
+    const progressed = count < this.lastUnconfirmed;
+    this.lastUnconfirmed = count;
+    if (count === 0 || progressed) {
+      // An ack arrived: the connection works (a long drag keeps changes pending, and acked).
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      if (this.view.stalled) {
+        this.view = { ...this.view, stalled: false };
+        this.sendWaitingChat();
+      }
+      if (count === 0) return;
+    }
+    this.stallTimer ??= setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.view.unconfirmedCount > 0) this.set({ stalled: true });
+    }, STALL_MS);
+  }
+
   private sendWaitingChat() {
-    if (this.room.status !== 'open' || !this.view.online) return;
+    if (this.room.status !== 'open' || !this.view.online || this.view.stalled) return;
     for (const message of this.view.pendingChat) {
       if (message.status !== 'waiting') continue;
       this.room.chat(message.name, message.text);
@@ -242,6 +279,7 @@ export class RoomStore {
 
   private set(change: Partial<RoomView>) {
     this.view = { ...this.view, ...change };
+    if ('unconfirmedCount' in change) this.watchUnconfirmed();
     for (const listener of this.listeners) listener();
   }
 

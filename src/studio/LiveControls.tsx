@@ -48,7 +48,7 @@ export function ConnectionStatus({ view }: { view: RoomView }) {
   const { status, unconfirmedCount } = view;
   let tone: 'ok' | 'busy' | 'alert' = 'ok';
   let text = 'Connected';
-  if (!view.online || (view.everOpened && (status === 'reconnecting' || status === 'closed'))) {
+  if (!view.online || view.stalled || (view.everOpened && (status === 'reconnecting' || status === 'closed'))) {
     tone = 'alert';
     text = unconfirmedCount > 0 ? `Offline · ${unconfirmedCount} unsent ${unconfirmedCount === 1 ? 'change' : 'changes'}` : 'Offline';
   } else if (status === 'connecting' || status === 'reconnecting') {

@@ -89,12 +89,12 @@ export function StudioCanvas({
         </CanvasSurface>
         {overlay}
       </CanvasFrame>
-      </div>
       <p id={instructionsId} className="studio-canvas__help">
         <kbd>Tab</kbd> to a tile, then arrows move it (<kbd>Shift</kbd> for bigger steps), <kbd>Alt</kbd>+arrows resize, <kbd>]</kbd>{' '}
         brings it to the front, <kbd>Delete</kbd> removes it. <kbd>Ctrl</kbd>+<kbd>Z</kbd> undoes, <kbd>Shift</kbd>+<kbd>Ctrl</kbd>+<kbd>Z</kbd>{' '}
         redoes.
       </p>
+      </div>
     </div>
   );
 }

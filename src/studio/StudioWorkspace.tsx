@@ -106,11 +106,12 @@ export function StudioWorkspace({
   const { snapshot } = view;
   const live = snapshot.canvas.live === true;
   const chatHidden = snapshot.canvas.chatHidden === true;
-  const connected = view.status === 'open' && view.online;
+  const connected = view.status === 'open' && view.online && !view.stalled;
   const selectedTile = selectedId ? snapshot.tiles[selectedId] : undefined;
   const selectedKind = selectedTile ? registry.find(selectedTile.kind) : undefined;
-  // The browser's own offline state counts too: a socket can look open while nothing gets through.
-  const offline = !view.online || (view.everOpened && view.status !== 'open');
+  // A socket can look open while nothing gets through: the browser's offline event and
+  // changes that wait without an ack count as offline too.
+  const offline = !view.online || view.stalled || (view.everOpened && view.status !== 'open');
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (

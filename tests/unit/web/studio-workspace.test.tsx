@@ -107,6 +107,54 @@ describe('studio', () => {
     expect(room.published.length).toBe(before);
   });
 
+  it('undoes and redoes moves, state changes and removals with Ctrl/Cmd+Z and Shift+Ctrl/Cmd+Z', async () => {
+    const { room } = await openStudio();
+    const { tileId, tile } = await addClock(room);
+    tile.focus();
+    fireEvent.keyDown(tile, { key: 'ArrowRight' });
+    fireEvent.keyDown(tile, { key: 'ArrowRight' }); // one step with the press before
+    expect(room.snapshot.tiles[tileId]!.frame.x).toBe(120);
+
+    fireEvent.keyDown(tile, { key: 'z', ctrlKey: true });
+    expect(lastPatch(room)).toEqual({ type: 'tile.frame', tileId, frame: { x: 80 } });
+    fireEvent.keyDown(tile, { key: 'Z', ctrlKey: true, shiftKey: true });
+    expect(lastPatch(room)).toEqual({ type: 'tile.frame', tileId, frame: { x: 120 } });
+
+    // A state change through the inspector, undone by Cmd+Z (macOS).
+    fireEvent.click(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 15_000 }));
+    fireEvent.keyDown(document.body, { key: 'z', metaKey: true });
+    expect(lastPatch(room)).toMatchObject({ type: 'tile.state', tileId, set: { mode: 'clock' } });
+
+    // Typing in a field keeps the field's own undo.
+    const x = screen.getByRole('spinbutton', { name: 'X' });
+    const before = room.published.length;
+    fireEvent.keyDown(x, { key: 'z', ctrlKey: true });
+    expect(room.published).toHaveLength(before);
+
+    // The X field sets an exact position, one undo step.
+    fireEvent.change(x, { target: { value: '333' } });
+    fireEvent.keyDown(x, { key: 'Enter' });
+    expect(lastPatch(room)).toEqual({ type: 'tile.frame', tileId, frame: { x: 333 } });
+    fireEvent.click(screen.getByRole('button', { name: 'Undo: Move Clock' }));
+    expect(lastPatch(room)).toEqual({ type: 'tile.frame', tileId, frame: { x: 120 } });
+
+    // Removal, then undo puts it back exactly.
+    fireEvent.keyDown(screen.getByRole('group', { name: 'Clock' }), { key: 'Delete' });
+    expect(room.snapshot.tiles[tileId]).toBeUndefined();
+    fireEvent.keyDown(document.body, { key: 'z', ctrlKey: true });
+    expect(room.snapshot.tiles[tileId]?.frame).toMatchObject({ x: 120, y: 80 });
+  });
+
+  it('spotlights the selected tile for viewers, and clears the spotlight when the tile goes', async () => {
+    const { room } = await openStudio();
+    const { tileId } = await addClock(room);
+    fireEvent.click(screen.getByRole('button', { name: 'Spotlight' }));
+    expect(lastPatch(room)).toEqual({ type: 'canvas.set', set: { spotlight: tileId } });
+    expect(screen.getByRole('button', { name: 'Spotlight' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    expect(lastPatch(room)).toEqual({ type: 'canvas.set', set: { spotlight: null } });
+  });
+
   it('edits the clock through the inspector', async () => {
     const { room } = await openStudio();
     const { tileId } = await addClock(room);
