@@ -106,9 +106,11 @@ export function lazyTileComponent<P>(load: () => Promise<{ default: ComponentTyp
   };
   function LazyTileComponent(props: P) {
     // Chosen once per mount: switching from the lazy wrapper to the loaded component later
-    // would remount the view and lose its state. A retry after a failure mounts anew.
+    // would remount the view and lose its state. A failed download is rendered as failed (its
+    // error boundary shows it) until someone calls preload() again: restarting it here would
+    // loop, since React mounts a suspended component anew on every retry.
     const [Component] = useState(() => {
-      if (!loaded && (!Lazy || failed)) void preload().catch(() => undefined);
+      if (!Lazy) void preload().catch(() => undefined);
       return (loaded ?? Lazy)!;
     });
     return createElement(Component as ComponentType<object>, props as object);

@@ -107,6 +107,25 @@ describe('tile views', () => {
     expect(await screen.findByText('Note says: Hello')).toBeTruthy();
   });
 
+  it('contains a view whose chunk cannot be downloaded, and downloads it again on the next state', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let fail = true;
+    const load = vi.fn(async () => {
+      if (fail) throw new TypeError('Failed to fetch dynamically imported module: /assets/NoteView.js');
+      return { default: ({ state }: TileViewProps<NoteState>) => <p>Note: {state.text}</p> };
+    });
+    const registry = createTileRegistry([noteKind(load)]);
+    const tile = (text: string) => snapshotOf({ n1: { kind: 'note', frame: { x: 0, y: 0, w: 300, h: 200, z: 1 }, state: { text } } });
+    const view = render(withRegistry(registry, <TileLayer snapshot={tile('one')} clock={clock} />));
+    expect(await screen.findByText("This tile couldn't be shown")).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(1); // no retry loop while it fails
+    fail = false;
+    view.rerender(withRegistry(registry, <TileLayer snapshot={tile('two')} clock={clock} />));
+    expect(await screen.findByText('Note: two')).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(2);
+    vi.restoreAllMocks();
+  });
+
   it('parses stored state before a view sees it', async () => {
     const registry = createTileRegistry([noteKind(async () => ({ default: ({ state }: TileViewProps<NoteState>) => <p>[{state.text}]</p> }))]);
     const snapshot = snapshotOf({ n1: { kind: 'note', frame: { x: 0, y: 0, w: 300, h: 200, z: 1 }, state: { text: 42 } } });
