@@ -51,7 +51,7 @@ test.beforeAll(async ({ browser }) => {
   await host.getByRole('textbox', { name: 'Session title' }).fill(TITLE);
   await host.getByRole('button', { name: 'New session' }).click();
   await host.getByRole('list', { name: 'Your sessions' }).getByRole('listitem').filter({ hasText: TITLE }).getByRole('link', { name: 'Open' }).click();
-  await expect(host.getByText('Connected')).toBeVisible();
+  await expect(host.getByText('Connected')).toBeVisible({ timeout: 30_000 });
   watchUrl = (await host.getByRole('link', { name: 'Copy viewer link' }).getAttribute('href'))!;
   viewer = await newPage(browser);
   await viewer.goto(watchUrl);
@@ -139,7 +139,7 @@ test('a tile editor that cannot be downloaded stays in the inspector, with a ret
   // The editor chunks are fetched once the studio has loaded; make that fail, as offline would.
   await host.route(/CodeTileEditor-[^/]*\.js$/, (route) => route.abort('internetdisconnected'));
   await host.reload();
-  await expect(host.getByText('Connected')).toBeVisible();
+  await expect(host.getByText('Connected')).toBeVisible({ timeout: 30_000 });
   await tileOn(host, 'Code').click();
   const failed = host.getByRole('alert').filter({ hasText: "This tile's settings couldn't be downloaded" });
   await expect(failed).toBeVisible();
@@ -152,7 +152,7 @@ test('a tile editor that cannot be downloaded stays in the inspector, with a ret
 
 test('after a reload, the studio works offline: every editor was preloaded', async () => {
   await host.reload();
-  await expect(host.getByText('Connected')).toBeVisible();
+  await expect(host.getByText('Connected')).toBeVisible({ timeout: 30_000 });
   await host.waitForLoadState('networkidle');
   await hostContext.setOffline(true);
   await tileOn(host, 'Code').click();
