@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
 import type { RoomStore, RoomView } from '../realtime/room-store';
@@ -14,6 +15,7 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const clock = useServerClock(store);
   const reactions = useFloatingReactions();
   const connected = view.status === 'open';
+  const restShown = useAfterFirstPaint();
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -27,19 +29,40 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
         <div className="watch__canvas">
           <ViewerStage title={title} view={view} clock={clock} overlay={<FloatingReactions items={reactions.items} />} />
         </div>
-        <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} />
+        {restShown ? <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} /> : <div className="reaction-bar reaction-bar--placeholder" />}
       </div>
-      <ChatPanel
-        className="watch__chat"
-        messages={view.chat}
-        audience="viewer"
-        hidden={view.snapshot.canvas.chatHidden === true}
-        pending={view.pendingChat}
-        connected={connected && view.online}
-        onSend={(name, text) => store?.sendChat(name, text)}
-        onRetry={(id) => store?.retryChat(id)}
-        onDiscard={(id) => store?.discardChat(id)}
-      />
+      {restShown ? (
+        <ChatPanel
+          className="watch__chat"
+          messages={view.chat}
+          audience="viewer"
+          hidden={view.snapshot.canvas.chatHidden === true}
+          pending={view.pendingChat}
+          connected={connected && view.online}
+          onSend={(name, text) => store?.sendChat(name, text)}
+          onRetry={(id) => store?.retryChat(id)}
+          onDiscard={(id) => store?.discardChat(id)}
+        />
+      ) : (
+        <div className="panel watch__chat" aria-hidden="true" />
+      )}
     </main>
   );
+}
+
+/**
+ * False for the first frame: the canvas is painted first, and chat and reactions (more DOM,
+ * eight images) a frame later, so a joining viewer sees the tiles without waiting for them.
+ */
+function useAfterFirstPaint(): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setShown(true), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  return shown;
 }

@@ -47,7 +47,7 @@ describe('studio', () => {
     expect(tile.className).toContain('canvas-tile--selected');
     expect(within(tile).getByRole('timer', { name: 'Clock' })).toBeTruthy();
     // The editor loads lazily into the inspector.
-    expect(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 15_000 })).toBeTruthy(); // a lazy chunk: slow under load
+    expect(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 45_000 })).toBeTruthy(); // a lazy chunk: slow under load
   });
 
   it('moves, resizes, stacks and removes a tile from the keyboard, with undo', async () => {
@@ -121,7 +121,7 @@ describe('studio', () => {
     expect(lastPatch(room)).toEqual({ type: 'tile.frame', tileId, frame: { x: 120 } });
 
     // A state change through the inspector, undone by Cmd+Z (macOS).
-    fireEvent.click(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 15_000 }));
+    fireEvent.click(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 45_000 }));
     fireEvent.keyDown(document.body, { key: 'z', metaKey: true });
     expect(lastPatch(room)).toMatchObject({ type: 'tile.state', tileId, set: { mode: 'clock' } });
 
@@ -158,7 +158,7 @@ describe('studio', () => {
   it('edits the clock through the inspector', async () => {
     const { room } = await openStudio();
     const { tileId } = await addClock(room);
-    fireEvent.click(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 15_000 }));
+    fireEvent.click(await screen.findByRole('radio', { name: 'Stopwatch' }, { timeout: 45_000 }));
     expect(lastPatch(room)).toMatchObject({ type: 'tile.state', tileId, set: { mode: 'stopwatch' } });
     fireEvent.click(screen.getByRole('button', { name: 'Start' }));
     expect(lastPatch(room)).toMatchObject({ type: 'tile.state', tileId, set: { swStartedAt: expect.any(Number) } });

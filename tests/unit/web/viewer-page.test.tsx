@@ -27,6 +27,8 @@ async function watch({ snapshot, autoSync = true }: { snapshot?: CanvasSnapshot;
   const api = fakeApi({ getSession: vi.fn(async () => publicOf(session)) });
   renderPage(<WatchPage />, { api, path: `/watch/${session.sessionId}`, route: '/watch/:sessionId', connect: connector.connect });
   await screen.findByRole('heading', { level: 1, name: 'Live coding' });
+  // Chat and reactions follow the canvas by a frame.
+  if (autoSync) await screen.findByRole('group', { name: 'Reactions' });
   return { session, api, room: connector.latest() };
 }
 
