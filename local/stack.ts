@@ -7,6 +7,8 @@ import { httpRoutes, publicHttpRoutes } from '../src/protocol/session.js';
 import { WEBSOCKET_STAGE, webSocketActions } from '../src/protocol/realtime.js';
 import { startLocalCognito } from './cognito/index.js';
 import { startLocalDynamo } from './dynamo.js';
+import { startLocalS3 } from './s3.js';
+import { FILES_BUCKET_ENV } from '../amplify/storage/object-store.js';
 import { startLambdaService } from './lambda-service.js';
 import { localCodeRunner } from './code-runner.js';
 import { startHttpGateway } from './http-gateway.js';
@@ -25,6 +27,7 @@ export interface LocalStackPorts {
   cognito: number;
   dynamo: number;
   lambda: number;
+  s3: number;
 }
 
 export interface LocalStackOptions {
@@ -38,7 +41,7 @@ export interface LocalStackOptions {
   webSocketIdleTimeoutMs?: number;
 }
 
-export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103 };
+export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
@@ -66,12 +69,17 @@ export async function startLocalStack(options: LocalStackOptions) {
       onCode: options.onCode,
     });
     stopping.push(cognito.close);
+    const s3 = await startLocalS3({ dataDir: join(options.dataDir, 's3'), port: options.ports.s3, host });
+    stopping.push(s3.close);
 
     Object.assign(process.env, {
       AWS_REGION: cognito.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // No stand-in checks signatures, but s3rver knows only this access key id.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      [FILES_BUCKET_ENV]: s3.bucketName,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       USER_POOL_ID: cognito.userPoolId,
       USER_POOL_CLIENT_ID: cognito.userPoolClientId,
@@ -145,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       webSocketUrl: webSocket.url,
       cognito,
       dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
       dynamoRequestCounts: dynamo.requestCounts,
       outputs,
       webSocketConnectionCount: () => webSocket.connectionCount(),
