@@ -36,7 +36,7 @@ export function TileInspector({
   const { tileId, tile, kind } = selected;
   const title = kind ? tileTitle(kind, kind.parseState(tile.state)) : 'Unknown tile';
   return (
-    <section className="panel inspector" aria-labelledby="inspector-title">
+    <section className={kind?.wideEditor ? 'panel inspector inspector--wide' : 'panel inspector'} aria-labelledby="inspector-title">
       <header className="panel__header">
         <h2 id="inspector-title" className="panel__title">
           {kind?.Icon ? <kind.Icon className="btn__icon" /> : null}

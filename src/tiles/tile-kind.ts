@@ -51,7 +51,7 @@ export interface TileKind<S extends TileState = TileState> {
    * (e.g. state that only grows on the server). Moves, resizes, adds and removes still undo.
    */
   undoableState?: boolean;
-  /** The editor needs room (e.g. a code editor): the studio widens its inspector while such a tile is selected. */
+  /** The editor needs room (e.g. a code editor): the inspector may take more of the side rail while selected. */
   wideEditor?: boolean;
   /** Logical canvas pixels (1920×1080 canvas); multiples of the 20 px grid. */
   defaultSize: { w: number; h: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch, emptySnapshot, tileIdSchema, type CanvasSnapshot } from '../../../src/protocol/realtime';
-import { addTilePatch, bringToFrontPatch, framePatch, newTileId, restoreTilePatch } from '../../../src/studio/canvas-patches';
+import { addTilePatch, bringToFrontPatch, framePatch, newTileId } from '../../../src/studio/canvas-patches';
 import { clockTile } from '../../../src/tiles/clock/clock-tile';
 
 describe('canvas patches', () => {
@@ -34,13 +34,6 @@ describe('canvas patches', () => {
     };
     expect(bringToFrontPatch(snapshot, 'a')).toEqual({ type: 'tile.frame', tileId: 'a', frame: { z: 3 } });
     expect(bringToFrontPatch(snapshot, 'b')).toBeUndefined();
-  });
-
-  it('restores a removed tile exactly', () => {
-    const tile = { kind: 'clock', frame: { x: 40, y: 60, w: 480, h: 280, z: 3 }, state: { mode: 'timer', label: 'Break' } };
-    const before: CanvasSnapshot = { ...emptySnapshot, tiles: { t: tile } };
-    const removed = applyPatch(before, { type: 'tile.remove', tileId: 't' });
-    expect(applyPatch(removed, restoreTilePatch('t', tile)).tiles).toEqual(before.tiles);
   });
 
   it('describes a move with only the fields that changed', () => {
