@@ -27,6 +27,9 @@ import { TilePalette } from './TilePalette';
 import { useCanvasEditing } from './use-canvas-editing';
 import './studio.css';
 
+/** How long after the studio has synced its tiles' editors start downloading. */
+const PRELOAD_DELAY_MS = 1000;
+
 /** How long "End session" waits for the server to confirm through the room before using the HTTP API. */
 const END_CONFIRM_TIMEOUT_MS = 5000;
 
@@ -54,13 +57,18 @@ export function StudioWorkspace({
   const reactions = useFloatingReactions();
   const [confirmEnd, setConfirmEnd] = useState(false);
 
-  // Every tile's editor and view, downloaded once the studio is up: a tile selected later
-  // (perhaps after the connection dropped) opens without waiting for the network.
+  // Every tile's editor and view, downloaded once the studio is up and synced (after a short
+  // pause, so they do not compete with the canvas): a tile selected later, perhaps after the
+  // connection dropped, opens without waiting for the network.
   useEffect(() => {
-    for (const kind of registry.kinds) {
-      for (const part of [kind.Editor, kind.Viewer]) void part.preload?.().catch(() => undefined);
-    }
-  }, [registry]);
+    if (!view.synced) return;
+    const timer = setTimeout(() => {
+      for (const kind of registry.kinds) {
+        for (const part of [kind.Editor, kind.Viewer]) void part.preload?.().catch(() => undefined);
+      }
+    }, PRELOAD_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [registry, view.synced]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
