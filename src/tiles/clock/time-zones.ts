@@ -25,11 +25,16 @@ export function utcOffsetLabel(timeZone: string, at: number): string {
   return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+/** One formatter per zone, kept: building them is the slow part (about 420 zones in the picker). */
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
 export function utcOffsetMinutes(timeZone: string, at: number): number {
-  const name =
-    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-      .formatToParts(new Date(at))
-      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const name = formatter.formatToParts(new Date(at)).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /^GMT([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(name);
   if (!match) return 0;
   const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
@@ -60,7 +65,8 @@ export function placeName(timeZone: string): string {
  * current zone, each valid here, without duplicates, west to east.
  */
 export function timeZoneOptions({ current, local, at, zones = allTimeZones() }: { current: string; local: string; at: number; zones?: readonly string[] }): TimeZoneOption[] {
-  const unique = new Set<string>([...zones, local, current].filter(isValidTimeZone));
+  // The browser's own list is valid by definition; only the zones from elsewhere are checked.
+  const unique = new Set<string>([...zones, ...[local, current].filter(isValidTimeZone)]);
   return [...unique]
     .map((zone) => {
       const offsetMinutes = utcOffsetMinutes(zone, at);
