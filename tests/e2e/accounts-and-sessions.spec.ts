@@ -3,6 +3,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
 
 /** Issue 2's flow as a new user lives it: account, session, viewer link, end, sign out. */
 test('sign up, confirm, sign in, create a session, watch it signed out, end it, sign out', async ({ page, browser }) => {
+  test.setTimeout(120_000); // the whole account flow; generous for a busy machine
   const external = forbidExternalRequests(page);
   const email = uniqueEmail('host');
 

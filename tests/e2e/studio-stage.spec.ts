@@ -8,7 +8,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
  * spotlight, undo/redo reaching them, the layout at common window sizes).
  * The steps share one session, so they run in order.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 const TITLE = 'Stage e2e';
 let hostContext: BrowserContext;
