@@ -7,7 +7,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
  * shared time, chat and reactions, a late joiner, a phone-sized viewer, and the end.
  * The steps share one session, so they run in order.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 const TITLE = 'Canvas e2e: live clock';
 
