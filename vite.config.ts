@@ -1,8 +1,49 @@
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Inlines src/boot/early-start.js into index.html, with the viewer route's chunks and styles:
+ * a viewer page fetches them, the config and its room's snapshot while the app's own
+ * JavaScript is still downloading, instead of one after the other.
+ */
+function earlyStart(): Plugin {
+  return {
+    name: 'streamcanvas-early-start',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, context) {
+        const assets = context.bundle ? routeAssets(context.bundle, 'src/viewer/WatchPage.tsx') : [];
+        const script = readFileSync('src/boot/early-start.js', 'utf8');
+        return [{ tag: 'script', children: `window.__streamcanvasRouteAssets=${JSON.stringify({ watch: assets })};\n${script}`, injectTo: 'head-prepend' }];
+      },
+    },
+  };
+}
+
+/** A lazy route's chunk, the chunks it imports statically (not the entry's) and their CSS. */
+function routeAssets(bundle: Rolldown.OutputBundle, facade: string): string[] {
+  const chunks = Object.values(bundle).filter((file): file is Rolldown.OutputChunk => file.type === 'chunk');
+  const entry = new Set(chunks.filter((chunk) => chunk.isEntry).flatMap((chunk) => [chunk.fileName, ...chunk.imports]));
+  const route = chunks.find((chunk) => chunk.facadeModuleId?.replace(/\\/g, '/').endsWith(facade));
+  if (!route) return [];
+  const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+  const files = new Set<string>();
+  const visit = (chunk: Rolldown.OutputChunk) => {
+    if (files.has(chunk.fileName) || entry.has(chunk.fileName)) return;
+    files.add(chunk.fileName);
+    for (const css of (chunk as { viteMetadata?: { importedCss?: Set<string> } }).viteMetadata?.importedCss ?? []) files.add(css);
+    for (const name of chunk.imports) {
+      const imported = byName.get(name);
+      if (imported) visit(imported);
+    }
+  };
+  visit(route);
+  return [...files].map((file) => `/${file}`);
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), earlyStart()],
   build: {
     outDir: 'dist',
     sourcemap: true,

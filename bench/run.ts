@@ -84,14 +84,17 @@ function format(name: string, value: unknown): string {
     return ['   language      p50 ms   p95 ms   (hello world, compile + run, local sandbox)', ...rows.map(([language, r]) => `   ${language.padEnd(12)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`)].join('\n');
   }
   if (name === 'viewer') {
-    const { initialJs, joinToFirstTileMs } = value as Awaited<ReturnType<typeof benchViewer>>;
+    const { initialJs, joinToFirstTileMs, floorMs, ratio } = value as Awaited<ReturnType<typeof benchViewer>>;
     const row = (label: string, p: (typeof joinToFirstTileMs)['cold']) =>
-      `   ${label.padEnd(28)} ${p.p50.toFixed(1).padStart(8)} ${p.p95.toFixed(1).padStart(8)} ${p.max.toFixed(1).padStart(8)}   (${p.runs} runs)`;
+      `   ${label.padEnd(34)} ${p.p50.toFixed(1).padStart(8)} ${p.p95.toFixed(1).padStart(8)} ${p.max.toFixed(1).padStart(8)}   (${p.runs} runs)`;
     return [
       `   viewer route initial JS: ${initialJs.gzipKB.toFixed(1)} KB gzip (budget ${initialJs.budgetKB} KB; ${initialJs.chunks.length} chunks)`,
-      '   join to first tile            p50 ms   p95 ms   max ms',
+      '   join to first tile                  p50 ms   p95 ms   max ms',
       row('cold (new browser context)', joinToFirstTileMs.cold),
+      row('floor, cold (raw ws + sync page)', floorMs.cold),
       row('warm (reload, HTTP cache)', joinToFirstTileMs.warm),
+      row('floor, warm', floorMs.warm),
+      `   ratio app/floor: cold p50 ${ratio.cold.p50} / p95 ${ratio.cold.p95}; warm p50 ${ratio.warm.p50} / p95 ${ratio.warm.p95}`,
     ].join('\n');
   }
   return JSON.stringify(value, null, 2);

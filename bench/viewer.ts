@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { FIRST_TILE_MARK } from '../src/viewer/first-tile-mark.js';
 import { createSession, type TestStack } from '../tests/support/local-stack.js';
@@ -8,7 +9,9 @@ import { percentiles, type Percentiles } from './stats.js';
 /**
  * What a viewer waits for: (a) the gzip size of the viewer route's initial JavaScript, and
  * (b) join-to-first-render, from navigation start to the first tile painted, on the local
- * stack serving the built app, for a session that is live with a clock tile.
+ * stack serving the built app, for a session that is live with a clock tile. Beside it, in
+ * the same run, the floor: a minimal static page from the same server that opens a raw
+ * WebSocket to the same gateway, sends `sync` and paints one element (bench/floor.html).
  */
 export interface ViewerBenchResult {
   initialJs: { gzipKB: number; budgetKB: number; chunks: string[] };
@@ -18,12 +21,16 @@ export interface ViewerBenchResult {
     /** A reload in the same context: the app's files come from the HTTP cache. */
     warm: Percentiles & { runs: number };
   };
+  floorMs: { cold: Percentiles & { runs: number }; warm: Percentiles & { runs: number } };
+  /** App over floor, p50 and p95, cold and warm: the figures that count. */
+  ratio: { cold: { p50: number; p95: number }; warm: { p50: number; p95: number } };
 }
 
 const BUDGET_KB = 150;
 
-/** `env` must serve the freshly built dist/ (bench/run.ts builds it). */
+/** `env` must serve the freshly built dist/ (bench/run.ts builds it); the floor page is copied beside the app. */
 export async function benchViewer(env: TestStack, runs = 10): Promise<ViewerBenchResult> {
+  copyFileSync('bench/floor.html', 'dist/bench-floor.html');
   const bundle = await measureViewerBundle();
   const initialJs = {
     gzipKB: round(bundle.gzipBytes / 1024),
@@ -55,27 +62,45 @@ export async function benchViewer(env: TestStack, runs = 10): Promise<ViewerBenc
       'ack',
     );
     const watchUrl = `${env.stack.webUrl}/watch/${sessionId}`;
+    const floorUrl = `${env.stack.webUrl}/bench-floor.html?${new URLSearchParams({ ws: env.stack.webSocketUrl, sessionId })}`;
 
     const firstTile = async (page: import('@playwright/test').Page) => {
       await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_TILE_MARK, { timeout: 20_000 });
       return page.evaluate((mark) => performance.getEntriesByName(mark)[0]!.startTime, FIRST_TILE_MARK);
     };
 
-    const cold: number[] = [];
-    const warm: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    const measure = async (url: string, cold: number[], warm: number[]) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      await page.goto(watchUrl);
+      await page.goto(url);
       cold.push(await firstTile(page));
       await page.reload();
       warm.push(await firstTile(page));
       await context.close();
+    };
+    const app = { cold: [] as number[], warm: [] as number[] };
+    const floor = { cold: [] as number[], warm: [] as number[] };
+    // Interleaved, so both see the same machine load; one unmeasured round warms the server.
+    await measure(floorUrl, [], []);
+    await measure(watchUrl, [], []);
+    for (let i = 0; i < runs; i++) {
+      await measure(floorUrl, floor.cold, floor.warm);
+      await measure(watchUrl, app.cold, app.warm);
     }
     host.socket.close();
+    const stats = (values: number[]) => ({ ...percentiles(values), runs });
+    const result = {
+      cold: stats(app.cold),
+      warm: stats(app.warm),
+      floorCold: stats(floor.cold),
+      floorWarm: stats(floor.warm),
+    };
+    const ratio = (a: Percentiles, b: Percentiles) => ({ p50: round(a.p50 / b.p50), p95: round(a.p95 / b.p95) });
     return {
       initialJs,
-      joinToFirstTileMs: { cold: { ...percentiles(cold), runs }, warm: { ...percentiles(warm), runs } },
+      joinToFirstTileMs: { cold: result.cold, warm: result.warm },
+      floorMs: { cold: result.floorCold, warm: result.floorWarm },
+      ratio: { cold: ratio(result.cold, result.floorCold), warm: ratio(result.warm, result.floorWarm) },
     };
   } finally {
     await browser.close();

@@ -1,4 +1,4 @@
-/** The browser's configuration: the shape `amplify_outputs.json` has in AWS, plus the local Cognito endpoint. */
+/** The browser's configuration: the shape `amplify_outputs.json` has in AWS, plus the local Cognito endpoint and code delivery. */
 export interface LocalOutputsInput {
   region: string;
   userPoolId: string;
@@ -34,6 +34,8 @@ export function localOutputs(input: LocalOutputsInput) {
       httpApiUrl: input.httpApiUrl,
       webSocketUrl: input.webSocketUrl,
       userPoolEndpoint: input.userPoolEndpoint,
+      // No e-mail is sent locally: the confirmation codes are printed in the terminal.
+      codeDelivery: 'terminal',
     },
   };
 }

@@ -4,7 +4,6 @@ import { SessionsApiProvider } from './api/context';
 import { AppConfigProvider } from './config';
 import type { AppConfig } from './config';
 import { lazyRoute } from './lib/lazy-route';
-import { LandingPage } from './pages/LandingPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { routeModules } from './routes';
 import { SkipLink } from './ui/AppHeader';
@@ -12,6 +11,7 @@ import { ErrorBoundary } from './ui/ErrorBoundary';
 import { LoadingPage } from './ui/Spinner';
 import { ToastProvider } from './ui/Toast';
 
+const LandingPage = lazyRoute(routeModules.landing, (module) => module.LandingPage);
 const WatchPage = lazyRoute(routeModules.watch, (module) => module.default);
 const HostShell = lazyRoute(routeModules.hostShell, (module) => module.default);
 const RequireHost = lazyRoute(routeModules.hostShell, (module) => module.RequireHost);
@@ -29,7 +29,14 @@ export function AppRoutes() {
   return (
     <ErrorBoundary resetKey={location.pathname}>
       <Routes>
-        <Route path="/" element={<LandingPage />} />
+        <Route
+          path="/"
+          element={
+            <Page>
+              <LandingPage />
+            </Page>
+          }
+        />
         <Route
           path="/watch/:sessionId"
           element={

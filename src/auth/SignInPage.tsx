@@ -1,4 +1,5 @@
-import { Authenticator, useAuthenticator } from '@aws-amplify/ui-react';
+import { Authenticator, Heading, Text, useAuthenticator } from '@aws-amplify/ui-react';
+import { I18n } from 'aws-amplify/utils';
 import { useMemo } from 'react';
 import { Navigate, useSearchParams } from 'react-router-dom';
 import { describePasswordPolicy, useAppConfig } from '../config';
@@ -22,8 +23,9 @@ export default function SignInPage() {
   const next = safeNextPath(params.get('next'));
   const initialState = params.get('mode') === 'signUp' ? 'signUp' : 'signIn';
   const { authStatus } = useAuthenticator((context) => [context.authStatus]);
-  const { passwordPolicy } = useAppConfig();
+  const { passwordPolicy, codeDelivery } = useAppConfig();
   useDocumentTitle('Sign in');
+  useMemo(() => codeDelivery === 'terminal' && applyTerminalCodeTexts(), [codeDelivery]);
 
   // The password rules (from amplify_outputs.json) under each new-password field, linked with aria-describedby.
   const rulesSentence = describePasswordPolicy(passwordPolicy);
@@ -64,8 +66,38 @@ export default function SignInPage() {
           initialState={initialState}
           loginMechanisms={['email']}
           formFields={formFields}
+          components={codeDelivery === 'terminal' ? terminalCodeComponents : undefined}
         />
       </main>
     </>
   );
+}
+
+/**
+ * The local stack sends no e-mail: it prints each code in the terminal running `npm start`.
+ * "We emailed you" would send a new user looking in their inbox, so say where to look.
+ */
+const terminalCodeComponents = {
+  ConfirmSignUp: {
+    Header() {
+      return (
+        <>
+          <Heading level={4}>Your code is in the terminal</Heading>
+          <Text>
+            StreamCanvas is running locally, so no e-mail is sent: the confirmation code is printed in the terminal where{' '}
+            <code>npm start</code> runs.
+          </Text>
+        </>
+      );
+    },
+  },
+};
+
+function applyTerminalCodeTexts() {
+  // The sentence under the header names the address; locally the code is not on its way there.
+  I18n.putVocabulariesForLanguage('en', {
+    'Your code is on the way. To log in, enter the code we emailed to': 'Enter the code printed for',
+    'It may take a minute to arrive': 'Password reset codes are printed there too',
+  });
+  return true;
 }

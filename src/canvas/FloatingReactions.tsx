@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
+import { ReactionGlyph } from '../ui/ReactionGlyph';
 
 interface FloatingReaction {
   id: number;
@@ -38,9 +39,10 @@ export function FloatingReactions({ items }: { items: readonly FloatingReaction[
           key={item.id}
           className="floating-reaction"
           data-testid="floating-reaction"
+          data-emoji={item.emoji}
           style={{ left: `${item.left}%`, ['--drift' as string]: `${item.drift}%` }}
         >
-          {item.emoji}
+          <ReactionGlyph emoji={item.emoji} />
         </span>
       ))}
     </div>

@@ -112,15 +112,35 @@ export function topZ(frames: readonly Frame[]): number {
   return Math.max(0, ...frames.map((frame) => frame.z));
 }
 
+/** Space kept between a new tile and its neighbours, and from the canvas edges. */
+export const PLACEMENT_GAP = 2 * GRID;
+
+function overlaps(a: Pick<Frame, 'x' | 'y' | 'w' | 'h'>, b: Pick<Frame, 'x' | 'y' | 'w' | 'h'>, gap = 0): boolean {
+  return a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h + gap && b.y < a.y + a.h + gap;
+}
+
 /**
- * Where a new tile goes: the first spot of a diagonal cascade from the top left whose corner
- * no tile already occupies, on top of everything.
+ * Where a new tile goes: the first free spot on the grid, top to bottom and left to right,
+ * that keeps a gap to every tile (first fit); on top of everything. When no such spot exists
+ * the tile cascades from the top left, on the first diagonal step whose corner no tile
+ * already occupies, so it stays visibly apart from the tiles it covers.
  */
 export function placeNewTile(existing: readonly Frame[], size: Size, canvas: Size = CANVAS_SIZE): Frame {
-  const taken = new Set(existing.map((frame) => `${frame.x},${frame.y}`));
   const w = Math.min(size.w, canvas.w);
   const h = Math.min(size.h, canvas.h);
   const z = topZ(existing) + 1;
+  const margin = Math.min(PLACEMENT_GAP * 2, Math.max(0, (canvas.w - w) / 2), Math.max(0, (canvas.h - h) / 2));
+  for (let y = snap(margin); y + h <= canvas.h - margin + 1e-9; y += GRID) {
+    for (let x = snap(margin); x + w <= canvas.w - margin + 1e-9; x += GRID) {
+      const spot = { x, y, w, h };
+      if (!existing.some((frame) => overlaps(spot, frame, PLACEMENT_GAP))) return { ...spot, z };
+    }
+  }
+  return cascade(existing, w, h, z, canvas);
+}
+
+function cascade(existing: readonly Frame[], w: number, h: number, z: number, canvas: Size): Frame {
+  const taken = new Set(existing.map((frame) => `${frame.x},${frame.y}`));
   const start = 4 * GRID;
   const step = 2 * GRID;
   // Diagonals side by side: (80,80), (120,120), … then (140,80), (180,120), …
@@ -132,7 +152,56 @@ export function placeNewTile(existing: readonly Frame[], size: Size, canvas: Siz
       if (!taken.has(`${x},${y}`)) return { x, y, w, h, z };
     }
   }
-  return clampFrame({ x: start, y: start, w, h, z }, size, canvas);
+  return clampFrame({ x: start, y: start, w, h, z }, { w, h }, canvas);
+}
+
+/** A line the dragged tile lines up with: vertical (`x`) or horizontal (`y`), from..to along it. */
+export interface Guide {
+  axis: 'x' | 'y';
+  at: number;
+  from: number;
+  to: number;
+}
+
+type Box = Pick<Frame, 'x' | 'y' | 'w' | 'h'>;
+const edgesX = (box: Box) => [box.x, box.x + box.w / 2, box.x + box.w];
+const edgesY = (box: Box) => [box.y, box.y + box.h / 2, box.y + box.h];
+
+/**
+ * Snaps a moving tile to the edges and centres of the other tiles and of the canvas when it
+ * comes within `threshold` logical pixels (closer than the grid's pull), and returns the
+ * guides to draw: every line where the result lines up exactly.
+ */
+export function alignToOthers(frame: Frame, others: readonly Box[], threshold: number, canvas: Size = CANVAS_SIZE): { frame: Frame; guides: Guide[] } {
+  const page: Box = { x: 0, y: 0, w: canvas.w, h: canvas.h };
+  const targets = [...others, page];
+  const nearest = (own: number[], lines: number[]) => {
+    let best: number | undefined;
+    for (const a of own) for (const b of lines) if (Math.abs(b - a) <= threshold && (best === undefined || Math.abs(b - a) < Math.abs(best))) best = b - a;
+    return best ?? 0;
+  };
+  const dx = nearest(edgesX(frame), targets.flatMap(edgesX));
+  const dy = nearest(edgesY(frame), targets.flatMap(edgesY));
+  const snapped = clampFrame({ ...frame, x: frame.x + dx, y: frame.y + dy }, { w: frame.w, h: frame.h }, canvas);
+  return { frame: snapped, guides: guidesFor(snapped, targets) };
+}
+
+export function guidesFor(frame: Box, targets: readonly Box[]): Guide[] {
+  const guides: Guide[] = [];
+  const seen = new Set<string>();
+  for (const target of targets) {
+    for (const at of edgesX(frame)) {
+      if (!edgesX(target).some((line) => Math.abs(line - at) < 0.5) || seen.has(`x${at}`)) continue;
+      seen.add(`x${at}`);
+      guides.push({ axis: 'x', at, from: Math.min(frame.y, target.y), to: Math.max(frame.y + frame.h, target.y + target.h) });
+    }
+    for (const at of edgesY(frame)) {
+      if (!edgesY(target).some((line) => Math.abs(line - at) < 0.5) || seen.has(`y${at}`)) continue;
+      seen.add(`y${at}`);
+      guides.push({ axis: 'y', at, from: Math.min(frame.x, target.x), to: Math.max(frame.x + frame.w, target.x + target.w) });
+    }
+  }
+  return guides;
 }
 
 /** "x 120, y 80, 480 × 280": how a tile's place is read out. */

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { CHAT_MAX_LENGTH, CHAT_NAME_MAX_LENGTH } from '../protocol/realtime';
 import { Button } from '../ui/Button';
 import { AlertIcon, SendIcon } from '../ui/icons';
@@ -9,30 +9,29 @@ export interface ChatComposerProps {
   onSend: (name: string, text: string) => string | undefined;
   disabled: boolean;
   disabledReason?: string;
+  /** Offline: sending still works, the message waits for the connection. */
+  offline?: boolean;
   /** The host chats as "Host" unless they choose a name; viewers must give one. */
   defaultName?: string;
-  /** Changes when the server refused the last message: it is put back to try again. */
-  refusedToken?: number;
 }
 
+/** The counter appears this close to the limit. */
 const COUNTER_FROM = CHAT_MAX_LENGTH - 100;
 
 /** Name (asked once, then remembered) and message. Enter sends. */
-export function ChatComposer({ onSend, disabled, disabledReason, defaultName = '', refusedToken }: ChatComposerProps) {
+export function ChatComposer({ onSend, disabled, disabledReason, offline = false, defaultName = '' }: ChatComposerProps) {
   const nameId = useId();
   const textId = useId();
   const errorId = useId();
+  const counterId = useId();
   const [name, setName] = useState(() => loadChatName() || defaultName);
   const [editingName, setEditingName] = useState(() => !(loadChatName() || defaultName));
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
-  const lastSent = useRef('');
   const textRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (refusedToken === undefined) return;
-    setText((current) => current || lastSent.current);
-  }, [refusedToken]);
+  // Counted as the server counts: after trimming, in UTF-16 code units (zod's max).
+  const length = text.trim().length;
+  const over = length - CHAT_MAX_LENGTH;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -44,13 +43,16 @@ export function ChatComposer({ onSend, disabled, disabledReason, defaultName = '
       return;
     }
     if (!trimmedText) return;
+    if (over > 0) {
+      setError(tooLongMessage(over));
+      return;
+    }
     const refused = onSend(trimmedName, trimmedText);
     if (refused) {
       setError(refused);
       return;
     }
     saveChatName(trimmedName);
-    lastSent.current = trimmedText;
     setEditingName(false);
     setText('');
     setError(undefined);
@@ -95,18 +97,17 @@ export function ChatComposer({ onSend, disabled, disabledReason, defaultName = '
           id={textId}
           className="input"
           value={text}
-          maxLength={CHAT_MAX_LENGTH}
-          placeholder={disabled ? (disabledReason ?? 'Chat is unavailable') : 'Say something…'}
+          placeholder={disabled ? (disabledReason ?? 'Chat is unavailable') : offline ? 'Offline: sent when you reconnect' : 'Say something…'}
           autoComplete="off"
           disabled={disabled}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
+          aria-invalid={error || over > 0 ? true : undefined}
+          aria-describedby={[error ? errorId : '', length >= COUNTER_FROM ? counterId : ''].filter(Boolean).join(' ') || undefined}
           onChange={(event) => {
             setText(event.target.value);
             setError(undefined);
           }}
         />
-        <Button type="submit" variant="primary" disabled={disabled || !text.trim()} icon={<SendIcon className="btn__icon" />}>
+        <Button type="submit" variant="primary" disabled={disabled || !text.trim() || over > 0} icon={<SendIcon className="btn__icon" />}>
           Send
         </Button>
       </div>
@@ -116,15 +117,24 @@ export function ChatComposer({ onSend, disabled, disabledReason, defaultName = '
             <AlertIcon className="btn__icon" />
             {error}
           </p>
+        ) : over > 0 ? (
+          <p className="field__error" role="alert">
+            <AlertIcon className="btn__icon" />
+            {tooLongMessage(over)}
+          </p>
         ) : disabled && disabledReason ? (
           <p className="field__hint">{disabledReason}</p>
         ) : null}
-        {text.length >= COUNTER_FROM ? (
-          <span className="field__counter" data-over={text.length >= CHAT_MAX_LENGTH || undefined}>
-            {text.length} / {CHAT_MAX_LENGTH}
+        {length >= COUNTER_FROM ? (
+          <span id={counterId} className="field__counter" data-over={over > 0 || undefined} aria-live="polite">
+            {length} / {CHAT_MAX_LENGTH}
           </span>
         ) : null}
       </div>
     </form>
   );
+}
+
+function tooLongMessage(over: number): string {
+  return `${over} ${over === 1 ? 'character' : 'characters'} over the ${CHAT_MAX_LENGTH}-character limit. Shorten the message to send it.`;
 }

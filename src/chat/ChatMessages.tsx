@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { ChatMessage } from '../protocol/realtime';
+import type { PendingChat } from '../realtime/room-store';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -7,14 +8,26 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
  * The conversation, oldest first. Text is rendered as text, never as HTML. It follows new
  * messages while the reader is at the bottom, and stays put while they scroll back.
  */
-export function ChatMessages({ messages, emptyText }: { messages: readonly ChatMessage[]; emptyText: string }) {
+export function ChatMessages({
+  messages,
+  pending = [],
+  emptyText,
+  onRetry,
+  onDiscard,
+}: {
+  messages: readonly ChatMessage[];
+  pending?: readonly PendingChat[];
+  emptyText: string;
+  onRetry?: (localId: number) => void;
+  onDiscard?: (localId: number) => void;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
-  }, [messages]);
+  }, [messages, pending]);
 
   return (
     <div
@@ -28,7 +41,7 @@ export function ChatMessages({ messages, emptyText }: { messages: readonly ChatM
         stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48;
       }}
     >
-      {messages.length === 0 ? (
+      {messages.length === 0 && pending.length === 0 ? (
         <p className="chat__empty">{emptyText}</p>
       ) : (
         <ol className="chat__messages">
@@ -41,6 +54,28 @@ export function ChatMessages({ messages, emptyText }: { messages: readonly ChatM
                 </time>
               </div>
               <p className="chat-message__text">{message.text}</p>
+            </li>
+          ))}
+          {pending.map((message) => (
+            <li key={`pending-${message.localId}`} className="chat-message chat-message--pending" data-status={message.status}>
+              <div className="chat-message__meta">
+                <span className="chat-message__name">{message.name}</span>
+                <span className="chat-message__state" role="status">
+                  {message.status === 'waiting' ? 'Waiting for the connection…' : message.status === 'sending' ? 'Sending…' : 'Not sent'}
+                </span>
+              </div>
+              <p className="chat-message__text">{message.text}</p>
+              {message.status === 'failed' ? (
+                <p className="chat-message__failure">
+                  {message.reason}{' '}
+                  <button type="button" className="chat-message__action" onClick={() => onRetry?.(message.localId)}>
+                    Retry
+                  </button>
+                  <button type="button" className="chat-message__action" onClick={() => onDiscard?.(message.localId)}>
+                    Discard
+                  </button>
+                </p>
+              ) : null}
             </li>
           ))}
         </ol>

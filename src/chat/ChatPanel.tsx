@@ -1,6 +1,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { createRateGuard } from '../lib/rate-guard';
 import { rateLimits, type ChatMessage } from '../protocol/realtime';
+import type { PendingChat } from '../realtime/room-store';
 import { ChatIcon } from '../ui/icons';
 import { ChatComposer } from './ChatComposer';
 import { ChatMessages } from './ChatMessages';
@@ -12,21 +13,27 @@ import './chat.css';
  */
 export function ChatPanel({
   messages,
+  pending = [],
   audience,
   hidden,
   connected,
   onSend,
+  onRetry,
+  onDiscard,
   headerActions,
-  refusedToken,
   className,
 }: {
   messages: readonly ChatMessage[];
+  /** This page's messages not yet confirmed by the server. */
+  pending?: readonly PendingChat[];
   audience: 'host' | 'viewer';
   hidden: boolean;
+  /** False while offline: messages wait (shown as pending) and go out on reconnect. */
   connected: boolean;
   onSend: (name: string, text: string) => void;
+  onRetry?: (localId: number) => void;
+  onDiscard?: (localId: number) => void;
   headerActions?: ReactNode;
-  refusedToken?: number;
   className?: string;
 }) {
   const guard = useMemo(() => createRateGuard(rateLimits.chat.max, rateLimits.chat.windowSeconds * 1000), []);
@@ -43,9 +50,7 @@ export function ChatPanel({
     ? audience === 'host'
       ? 'Chat is hidden. Show it to send messages.'
       : undefined
-    : !connected
-      ? 'Reconnecting… you can send again in a moment.'
-      : undefined;
+    : undefined;
 
   return (
     <section className={['panel', 'chat', className].filter(Boolean).join(' ')} aria-labelledby={`chat-title-${audience}`}>
@@ -70,14 +75,17 @@ export function ChatPanel({
           ) : null}
           <ChatMessages
             messages={messages}
+            pending={pending}
+            onRetry={onRetry}
+            onDiscard={onDiscard}
             emptyText={audience === 'host' ? "No messages yet. Viewers' messages appear here." : 'No messages yet. Say hello!'}
           />
           <ChatComposer
             onSend={send}
-            disabled={hidden || !connected}
+            disabled={hidden}
             disabledReason={disabledReason}
+            offline={!connected}
             defaultName={audience === 'host' ? 'Host' : ''}
-            refusedToken={refusedToken}
           />
         </>
       )}

@@ -11,10 +11,12 @@ export interface LoadConfigOptions {
  * Fetches and validates the runtime config. The app is built once and configured at
  * start-up: the local stack serves this file, Amplify Hosting copies it into the site.
  */
-export async function loadAppConfig({ fetch: fetchImpl = globalThis.fetch.bind(globalThis), url = CONFIG_PATH }: LoadConfigOptions = {}): Promise<AppConfig> {
+export async function loadAppConfig({ fetch: fetchImpl, url = CONFIG_PATH }: LoadConfigOptions = {}): Promise<AppConfig> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { cache: 'no-store', headers: { accept: 'application/json' } });
+    // The inline start-up script (src/boot/early-start.js) asked for it before the app loaded.
+    const early = !fetchImpl && url === CONFIG_PATH ? takeEarlyConfig() : undefined;
+    response = await (early ?? (fetchImpl ?? globalThis.fetch.bind(globalThis))(url, { cache: 'no-store', headers: { accept: 'application/json' } }));
   } catch (error) {
     throw new ConfigError(`${url} could not be fetched (${error instanceof Error ? error.message : String(error)}).`);
   }
@@ -32,4 +34,11 @@ export async function loadAppConfig({ fetch: fetchImpl = globalThis.fetch.bind(g
     throw new ConfigError(`${url} is not JSON${hint}.`);
   }
   return parseAppConfig(json);
+}
+
+function takeEarlyConfig(): Promise<Response> | undefined {
+  const boot = typeof window === 'undefined' ? undefined : (window as { __streamcanvasBoot?: { config?: Promise<Response> } }).__streamcanvasBoot;
+  const early = boot?.config;
+  if (boot) boot.config = undefined; // once: a retry fetches anew
+  return early?.then((response) => response.clone());
 }

@@ -36,6 +36,8 @@ export const amplifyOutputsSchema = z.looseObject({
       webSocketUrl: wsUrl,
       region: nonEmpty,
       userPoolEndpoint: httpUrl.optional(),
+      /** Where sign-up and reset codes go: e-mail (Cognito), or the terminal of the local stack. */
+      codeDelivery: z.enum(['email', 'terminal'], { message: "must be 'email' or 'terminal'" }).optional(),
     },
     { message: 'is missing (the backend adds httpApiUrl, webSocketUrl and region here)' },
   ),
@@ -58,6 +60,8 @@ export interface AppConfig {
   region: string;
   /** Only on the local stack: where cognito-local listens. */
   userPoolEndpoint?: string;
+  /** 'terminal' on the local stack, which prints codes instead of sending e-mail. */
+  codeDelivery: 'email' | 'terminal';
   passwordPolicy: PasswordPolicy;
   /** The validated outputs, as Amplify.configure expects them. */
   outputs: AmplifyOutputsJson;
@@ -99,6 +103,7 @@ export function parseAppConfig(json: unknown): AppConfig {
     webSocketUrl: outputs.custom.webSocketUrl,
     region: outputs.custom.region,
     ...(outputs.custom.userPoolEndpoint ? { userPoolEndpoint: outputs.custom.userPoolEndpoint } : {}),
+    codeDelivery: outputs.custom.codeDelivery ?? 'email',
     passwordPolicy: policy
       ? {
           minLength: policy.min_length ?? DEFAULT_PASSWORD_POLICY.minLength,

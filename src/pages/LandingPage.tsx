@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { CanvasFrame } from '../canvas/CanvasFrame';
+import { useTileRegistry } from '../tiles/registry-context';
+import type { TileKind } from '../tiles/tile-kind';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { Badge } from '../ui/Badge';
 import { ButtonLink } from '../ui/Button';
@@ -9,6 +11,8 @@ import { JoinForm } from './JoinForm';
 
 export function LandingPage() {
   useDocumentTitle(undefined);
+  // Generated from the registry, so the page names exactly the tiles that ship.
+  const { kinds } = useTileRegistry();
   return (
     <div className="landing">
       <AppHeader />
@@ -22,9 +26,19 @@ export function LandingPage() {
             </span>
             <h1 className="landing__title">StreamCanvas</h1>
             <p className="landing__pitch">
-              Put your webcam, screen, code, slides, clock and whiteboard on one live canvas — viewers watch it in real
-              time from a link.
+              Put {listOf(kinds.map((kind) => pitchName(kind)))} tiles on one live canvas — viewers watch it in real time from a
+              link.
             </p>
+            <ul className="landing__kinds" aria-label="Tiles you can broadcast">
+              {kinds.map((kind) => (
+                <li key={kind.kind}>
+                  {kind.Icon ? <kind.Icon className="btn__icon" aria-hidden="true" /> : null}
+                  <span>
+                    <strong>{kind.label}</strong> {kind.description}
+                  </span>
+                </li>
+              ))}
+            </ul>
             <JoinForm />
             <div className="landing__host">
               <ButtonLink to="/signin" variant="secondary" icon={<BroadcastIcon className="btn__icon" />}>
@@ -34,7 +48,7 @@ export function LandingPage() {
             </div>
           </div>
           <div aria-hidden="true">
-            <CanvasPreview />
+            <CanvasPreview kinds={kinds} />
           </div>
         </div>
       </main>
@@ -45,8 +59,18 @@ export function LandingPage() {
   );
 }
 
-/** A decorative miniature of a canvas (not interactive, hidden from assistive technology). */
-function CanvasPreview() {
+/** "clock", "code" and "slides" → "clock, code and slides". */
+function listOf(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function pitchName(kind: TileKind): string {
+  return kind.label.toLowerCase();
+}
+
+/** A decorative miniature of a canvas with one tile per kind that ships (hidden from assistive technology). */
+function CanvasPreview({ kinds }: { kinds: readonly TileKind[] }) {
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const timer = setInterval(() => setNow(new Date()), 1000);
@@ -56,21 +80,27 @@ function CanvasPreview() {
   return (
     <CanvasFrame label="Example canvas">
       <div className="landing__preview" style={{ position: 'absolute', inset: 0 }}>
-        <div className="preview-tile preview-tile--cam">
-          <span className="preview-tile__label">Webcam</span>
-        </div>
-        <div className="preview-tile preview-tile--code">
-          <span className="preview-tile__label">Code</span>
-          <span className="preview-tile__line" style={{ width: '70%' }} />
-          <span className="preview-tile__line" style={{ width: '45%', marginLeft: '8%' }} />
-          <span className="preview-tile__line" style={{ width: '58%', marginLeft: '8%' }} />
-          <span className="preview-tile__line" style={{ width: '30%' }} />
-        </div>
-        <div className="preview-tile preview-tile--clock">{clock}</div>
-        <div className="preview-tile preview-tile--slides">
-          <span className="preview-tile__label">Slides · 3 / 12</span>
-        </div>
+        {kinds.map((kind) => (
+          <div key={kind.kind} className={`preview-tile preview-tile--${kind.kind}`}>
+            <span className="preview-tile__label">
+              {kind.Icon ? <kind.Icon className="preview-tile__icon" aria-hidden="true" /> : null}
+              {kind.label}
+            </span>
+            {kind.kind === 'clock' ? <span className="preview-tile__clock">{clock}</span> : <PreviewLines />}
+          </div>
+        ))}
       </div>
     </CanvasFrame>
+  );
+}
+
+function PreviewLines() {
+  return (
+    <>
+      <span className="preview-tile__line" style={{ width: '70%' }} />
+      <span className="preview-tile__line" style={{ width: '45%', marginLeft: '8%' }} />
+      <span className="preview-tile__line" style={{ width: '58%', marginLeft: '8%' }} />
+      <span className="preview-tile__line" style={{ width: '30%' }} />
+    </>
   );
 }

@@ -100,6 +100,8 @@ export interface Tile {
 export const canvasFlagsSchema = z.strictObject({
   live: z.boolean().optional(),
   chatHidden: z.boolean().optional(),
+  /** The tile every viewer sees full-stage, or null for the whole canvas. */
+  spotlight: tileIdSchema.nullable().optional(),
 });
 export type CanvasFlags = z.infer<typeof canvasFlagsSchema>;
 

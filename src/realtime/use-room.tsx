@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useOptionalAppConfig } from '../config';
+import { earlySocketImpl } from './early-socket';
 import { RoomConnection, type RoomConnectionOptions } from './room-connection';
 import { initialRoomView, RoomStore, type RoomLike, type RoomNotice, type RoomView } from './room-store';
 
@@ -19,7 +20,9 @@ function useRoomConnector(): ConnectRoom {
   if (injected) return injected;
   return (options) => {
     if (!config) throw new Error('useRoom needs the app config (webSocketUrl) or a RoomConnectorProvider.');
-    return new RoomConnection({ ...options, webSocketUrl: config.webSocketUrl });
+    // A viewer page's socket may already be open (started before the app loaded): adopt it.
+    const WebSocketImpl = earlySocketImpl();
+    return new RoomConnection({ ...options, webSocketUrl: config.webSocketUrl, ...(WebSocketImpl ? { WebSocketImpl } : {}) });
   };
 }
 

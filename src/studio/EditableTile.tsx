@@ -1,14 +1,17 @@
 import type { KeyboardEvent } from 'react';
 import { frameStyle } from '../canvas/CanvasSurface';
-import { describeFrame, keyboardAction, RESIZE_HANDLES } from '../canvas/geometry';
-import type { Tile } from '../protocol/realtime';
+import { describeFrame, keyboardAction, RESIZE_HANDLES, type Guide } from '../canvas/geometry';
+import type { Frame, Tile } from '../protocol/realtime';
 import { TileContent } from '../tiles/TileContent';
 import type { ServerClock, TileKind } from '../tiles/tile-kind';
-import { geometryOf, useTileGesture, type TileGeometry } from './use-tile-gesture';
+import { useTileGesture, type TileGeometry } from './use-tile-gesture';
 
 export interface TileCommands {
   select(tileId: string | undefined): void;
+  /** Publishes a frame during a gesture (no undo step). */
   setGeometry(tileId: string, geometry: TileGeometry): void;
+  /** A finished move or resize: one undo step; a keyboard step is also published here. */
+  commitGeometry(tileId: string, from: Frame, to: Frame, how: 'pointer' | 'keyboard'): void;
   bringToFront(tileId: string): void;
   remove(tileId: string): void;
   announce(message: string): void;
@@ -24,8 +27,11 @@ export function EditableTile({
   kind,
   clock,
   selected,
+  spotlit = false,
   instructionsId,
   commands,
+  others,
+  onGuides,
   onGestureChange,
 }: {
   tileId: string;
@@ -33,8 +39,12 @@ export function EditableTile({
   kind: TileKind | undefined;
   clock: ServerClock;
   selected: boolean;
+  /** Every viewer sees this tile full-stage. */
+  spotlit?: boolean;
   instructionsId: string;
   commands: TileCommands;
+  others?: readonly Frame[];
+  onGuides?: (guides: Guide[]) => void;
   onGestureChange?: (active: boolean) => void;
 }) {
   const label = kind?.label ?? 'Unknown tile';
@@ -43,6 +53,9 @@ export function EditableTile({
     frame: tile.frame,
     minSize,
     publish: (geometry) => commands.setGeometry(tileId, geometry),
+    commit: (from, to) => commands.commitGeometry(tileId, from, to, 'pointer'),
+    others,
+    onGuides,
   });
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
@@ -58,7 +71,7 @@ export function EditableTile({
     switch (action.type) {
       case 'move':
       case 'resize':
-        commands.setGeometry(tileId, geometryOf(action.frame));
+        commands.commitGeometry(tileId, tile.frame, action.frame, 'keyboard');
         commands.announce(`${label} ${action.type === 'move' ? 'moved' : 'resized'}: ${describeFrame(action.frame)}.`);
         return;
       case 'front':
@@ -82,7 +95,7 @@ export function EditableTile({
       tabIndex={0}
       role="group"
       aria-roledescription="tile"
-      aria-label={label}
+      aria-label={spotlit ? `${label}, in the spotlight` : label}
       aria-describedby={instructionsId}
       aria-keyshortcuts="ArrowUp ArrowDown ArrowLeft ArrowRight Shift+ArrowRight Alt+ArrowRight Delete ]"
       data-tile-id={tileId}
@@ -111,6 +124,11 @@ export function EditableTile({
         <TileContent tileId={tileId} tile={tile} clock={clock} />
       </div>
       <span className="canvas-tile__outline" aria-hidden="true" />
+      {spotlit ? (
+        <span className="canvas-tile__spotlight" aria-hidden="true">
+          Spotlight
+        </span>
+      ) : null}
       {RESIZE_HANDLES.map((handle) => (
         <span key={handle} className="resize-handle" data-handle={handle} aria-hidden="true" />
       ))}

@@ -7,12 +7,15 @@ export function StudioBar({
   title,
   badge,
   stats,
+  controls,
   actions,
   wide = false,
 }: {
   title: string;
   badge: ReactNode;
   stats?: ReactNode;
+  /** The host's live controls (e.g. microphone), shown before the actions. */
+  controls?: ReactNode;
   actions?: ReactNode;
   /** The live workspace uses the full window width; message pages keep the usual column. */
   wide?: boolean;
@@ -29,6 +32,11 @@ export function StudioBar({
           {badge}
           {stats ? <div className="studio-bar__stats">{stats}</div> : null}
         </div>
+        {controls ? (
+          <div className="studio-bar__controls" role="group" aria-label="Live controls">
+            {controls}
+          </div>
+        ) : null}
         {actions ? <div className="studio-bar__actions">{actions}</div> : null}
       </div>
     </div>

@@ -1,4 +1,5 @@
 import { useId, useState, type ReactNode } from 'react';
+import type { Guide } from '../canvas/geometry';
 import { CanvasFrame, CanvasHint } from '../canvas/CanvasFrame';
 import { CanvasSurface } from '../canvas/CanvasSurface';
 import { stackingOrder } from '../canvas/TileLayer';
@@ -33,10 +34,13 @@ export function StudioCanvas({
   const registry = useTileRegistry();
   const instructionsId = useId();
   const [moving, setMoving] = useState(false);
+  const [guides, setGuides] = useState<Guide[]>([]);
   const tiles = stackingOrder(snapshot);
+  const spotlight = snapshot.canvas.spotlight;
 
   return (
     <div className="studio-canvas">
+      <div className="studio-canvas__fit">
       <CanvasFrame
         label="Canvas"
         overlay={
@@ -65,21 +69,32 @@ export function StudioCanvas({
               kind={registry.find(tile.kind)}
               clock={clock}
               selected={tileId === selectedId}
+              spotlit={tileId === spotlight}
               instructionsId={instructionsId}
               commands={commands}
+              others={tiles.filter(([otherId]) => otherId !== tileId).map(([, other]) => other.frame)}
+              onGuides={setGuides}
               onGestureChange={setMoving}
+            />
+          ))}
+          {guides.map((guide) => (
+            <span
+              key={`${guide.axis}${guide.at}`}
+              className={`canvas-guide canvas-guide--${guide.axis}`}
+              data-testid="alignment-guide"
+              aria-hidden="true"
+              style={guide.axis === 'x' ? { left: guide.at, top: guide.from, height: guide.to - guide.from } : { top: guide.at, left: guide.from, width: guide.to - guide.from }}
             />
           ))}
         </CanvasSurface>
         {overlay}
       </CanvasFrame>
       <p id={instructionsId} className="studio-canvas__help">
-        <kbd>Tab</kbd> to a tile, then <kbd>←</kbd>
-        <kbd>→</kbd>
-        <kbd>↑</kbd>
-        <kbd>↓</kbd> move it (<kbd>Shift</kbd> for bigger steps), <kbd>Alt</kbd>+arrows resize, <kbd>]</kbd> brings it to the
-        front and <kbd>Delete</kbd> removes it.
+        <kbd>Tab</kbd> to a tile, then arrows move it (<kbd>Shift</kbd> for bigger steps), <kbd>Alt</kbd>+arrows resize, <kbd>]</kbd>{' '}
+        brings it to the front, <kbd>Delete</kbd> removes it. <kbd>Ctrl</kbd>+<kbd>Z</kbd> undoes, <kbd>Shift</kbd>+<kbd>Ctrl</kbd>+<kbd>Z</kbd>{' '}
+        redoes.
       </p>
+      </div>
     </div>
   );
 }

@@ -19,13 +19,16 @@ import { CopyLink } from '../ui/CopyLink';
 import { FullPageMessage } from '../ui/EmptyState';
 import { ExternalLinkIcon, SearchIcon, StopIcon, WifiOffIcon } from '../ui/icons';
 import { useToast } from '../ui/Toast';
-import { ConnectionStatus, GoLiveButton, LiveBadge, ViewerCount } from './LiveControls';
+import { ConnectionStatus, GoLiveButton, LiveBadge, offlineMessage, ViewerCount } from './LiveControls';
 import { StudioBar } from './StudioBar';
 import { StudioCanvas } from './StudioCanvas';
-import { TileInspector } from './TileInspector';
+import { NoTileSelected, TileInspector } from './TileInspector';
 import { TilePalette } from './TilePalette';
 import { useCanvasEditing } from './use-canvas-editing';
 import './studio.css';
+
+/** How long after the studio has synced its tiles' editors start downloading. */
+const PRELOAD_DELAY_MS = 1000;
 
 /** How long "End session" waits for the server to confirm through the room before using the HTTP API. */
 const END_CONFIRM_TIMEOUT_MS = 5000;
@@ -50,14 +53,26 @@ export function StudioWorkspace({
   const [checkSession] = useState(() => checkSessionWith(api, sessionId));
   const { store, view } = useRoom({ sessionId, getToken: getAccessToken, checkSession });
   const clock = useServerClock(store);
-  const { commands, selectedId, announcement } = useCanvasEditing(store);
+  const { commands, selectedId, announcement, history } = useCanvasEditing(store);
   const reactions = useFloatingReactions();
-  const [chatRefusals, setChatRefusals] = useState<number>();
   const [confirmEnd, setConfirmEnd] = useState(false);
+
+  // Every tile's editor and view, downloaded once the studio is up and synced (after a short
+  // pause, so they do not compete with the canvas): a tile selected later, perhaps after the
+  // connection dropped, opens without waiting for the network.
+  useEffect(() => {
+    if (!view.synced) return;
+    const timer = setTimeout(() => {
+      for (const kind of registry.kinds) {
+        for (const part of [kind.Editor, kind.Viewer]) void part.preload?.().catch(() => undefined);
+      }
+    }, PRELOAD_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [registry, view.synced]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
-    if (notice.action === 'chat') setChatRefusals((n) => (n ?? 0) + 1);
+    if (notice.action === 'chat') return; // shown on the message itself, with Retry
     toast.show({ tone: 'error', title: rejectionTitle(notice), description: notice.message, resolution: rejectionResolution(notice) });
   });
 
@@ -99,10 +114,12 @@ export function StudioWorkspace({
   const { snapshot } = view;
   const live = snapshot.canvas.live === true;
   const chatHidden = snapshot.canvas.chatHidden === true;
-  const connected = view.status === 'open';
+  const connected = view.status === 'open' && view.online && !view.stalled;
   const selectedTile = selectedId ? snapshot.tiles[selectedId] : undefined;
   const selectedKind = selectedTile ? registry.find(selectedTile.kind) : undefined;
-  const offline = view.everOpened && !connected;
+  // A socket can look open while nothing gets through: the browser's offline event and
+  // changes that wait without an ack count as offline too.
+  const offline = !view.online || view.stalled || (view.everOpened && view.status !== 'open');
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
@@ -110,13 +127,15 @@ export function StudioWorkspace({
       <StudioBar
         wide
         title={session.title}
-        badge={<LiveBadge live={live} />}
+        badge={<LiveBadge live={live} offline={offline} />}
         stats={
           <>
             <ConnectionStatus view={view} />
             <ViewerCount count={view.viewerCount} />
           </>
         }
+        // Host media controls (microphone, camera) mount here, beside the broadcast actions.
+        controls={null}
         actions={
           <>
             <GoLiveButton live={live} disabled={!view.synced} onChange={(next) => store?.publish([{ type: 'canvas.set', set: { live: next } }])} />
@@ -131,18 +150,13 @@ export function StudioWorkspace({
           </>
         }
       />
-      <main id="main" className={selectedKind?.wideEditor ? 'studio-workspace studio-workspace--wide-editor' : 'studio-workspace'}>
+      <main id="main" className="studio-workspace">
+        <TilePalette onAdd={commands.add} disabled={!view.synced} history={history} onUndo={commands.undo} onRedo={commands.redo} />
         <div className="studio-workspace__stage">
-          <TilePalette onAdd={commands.add} disabled={!view.synced} />
           {offline ? (
-            <div className="notice" role="status">
-              <WifiOffIcon className="btn__icon" style={{ marginTop: '0.15rem' }} />
-              <p>
-                Connection lost. Reconnecting…
-                {view.unconfirmedCount > 0
-                  ? ` Your ${view.unconfirmedCount} unsaved ${view.unconfirmedCount === 1 ? 'change is' : 'changes are'} kept and will be sent when the connection is back. Keep this tab open.`
-                  : ' Your canvas is saved.'}
-              </p>
+            <div className="notice notice--alert studio-offline" role="status">
+              <WifiOffIcon className="btn__icon" />
+              <p>{offlineMessage(view.unconfirmedCount)} Keep this tab open.</p>
             </div>
           ) : null}
           <StudioCanvas
@@ -158,22 +172,32 @@ export function StudioWorkspace({
           </p>
         </div>
         <aside className="studio-workspace__side" aria-label="Tile settings and chat">
-          <TileInspector
-            selected={selectedId && selectedTile ? { tileId: selectedId, tile: selectedTile, kind: selectedKind } : undefined}
-            clock={clock}
-            isOnTop={selectedId ? frontZ(frames, selectedId) === undefined : true}
-            onUpdate={commands.updateState}
-            onRunCode={(tileId, stdin) => store?.room.runCode(tileId, stdin)}
-            onBringToFront={commands.bringToFront}
-            onRemove={commands.remove}
-          />
+          {selectedId && selectedTile ? (
+            <TileInspector
+              selected={{ tileId: selectedId, tile: selectedTile, kind: selectedKind }}
+              clock={clock}
+              isOnTop={frontZ(frames, selectedId) === undefined}
+              spotlit={snapshot.canvas.spotlight === selectedId}
+              onUpdate={commands.updateState}
+              onRunCode={(tileId, stdin) => store?.room.runCode(tileId, stdin)}
+              onSetFrame={commands.setFrame}
+              onSpotlight={commands.spotlight}
+              onBringToFront={commands.bringToFront}
+              onRemove={commands.remove}
+              onClose={() => commands.select(undefined)}
+            />
+          ) : (
+            <NoTileSelected />
+          )}
           <ChatPanel
             messages={view.chat}
+            pending={view.pendingChat}
             audience="host"
             hidden={chatHidden}
             connected={connected}
-            refusedToken={chatRefusals}
-            onSend={(name, text) => store?.room.chat(name, text)}
+            onSend={(name, text) => store?.sendChat(name, text)}
+            onRetry={(id) => store?.retryChat(id)}
+            onDiscard={(id) => store?.discardChat(id)}
             headerActions={
               <label className="switch">
                 <input

@@ -1,5 +1,5 @@
 import { frontZ, placeNewTile } from '../canvas/geometry';
-import type { CanvasSnapshot, Frame, Patch, Tile } from '../protocol/realtime';
+import type { CanvasSnapshot, Frame, Patch } from '../protocol/realtime';
 import type { TileKind } from '../tiles/tile-kind';
 
 /** The host's canvas edits as protocol patches. Pure, so the studio's behaviour is testable. */
@@ -28,11 +28,6 @@ export function bringToFrontPatch(snapshot: CanvasSnapshot, tileId: string): Pat
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
   const z = frontZ(frames, tileId);
   return z === undefined ? undefined : { type: 'tile.frame', tileId, frame: { z } };
-}
-
-/** Puts a removed tile back exactly as it was (the undo of a removal). */
-export function restoreTilePatch(tileId: string, tile: Tile): Patch {
-  return { type: 'tile.add', tileId, kind: tile.kind, frame: tile.frame, state: tile.state };
 }
 
 /** A move or resize: only the fields that change. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
-import { moveFrame, resizeFrame, sameFrame, type ResizeHandle, type Size } from '../canvas/geometry';
+import { alignToOthers, guidesFor, moveFrame, resizeFrame, sameFrame, type Guide, type ResizeHandle, type Size } from '../canvas/geometry';
 import { CANVAS_WIDTH, type Frame } from '../protocol/realtime';
 import { createThrottle, type Throttle } from './frame-throttle';
 
@@ -17,10 +17,14 @@ interface Gesture {
   moved: boolean;
   sentAny: boolean;
   throttle: Throttle<Frame>;
+  /** The guides last reported, so unchanged ones cause no render. */
+  guidesKey: string;
 }
 
 /** Screen pixels a pointer must travel before a press becomes a drag (so clicks only select). */
 const DRAG_THRESHOLD_PX = 3;
+/** How close (in screen pixels) an edge or centre must come to another's to snap to it. */
+const ALIGN_THRESHOLD_PX = 6;
 
 /**
  * Pointer moves and resizes of one tile. The tile follows the pointer locally at full frame
@@ -31,10 +35,19 @@ export function useTileGesture({
   frame,
   minSize,
   publish,
+  commit,
+  others = [],
+  onGuides,
 }: {
   frame: Frame;
   minSize: Size;
   publish: (geometry: TileGeometry) => void;
+  /** The gesture ended somewhere new: one undo step from `from` to `to`. */
+  commit?: (from: Frame, to: Frame) => void;
+  /** The other tiles, to line up with while moving. */
+  others?: readonly Frame[];
+  /** The alignment guides to draw, or an empty list. */
+  onGuides?: (guides: Guide[]) => void;
 }) {
   const [preview, setPreview] = useState<Frame>();
   const gesture = useRef<Gesture | undefined>(undefined);
@@ -59,6 +72,7 @@ export function useTileGesture({
       scale: scale > 0 ? scale : 1,
       moved: false,
       sentAny: false,
+      guidesKey: '',
       throttle: createThrottle<Frame>((next) => {
         if (gesture.current) gesture.current.sentAny = true;
         publishRef.current(geometryOf(next));
@@ -75,7 +89,15 @@ export function useTileGesture({
     g.moved = true;
     const dx = screenDx / g.scale;
     const dy = screenDy / g.scale;
-    const next = g.mode === 'move' ? moveFrame(g.start, dx, dy, minSize) : resizeFrame(g.start, g.mode, dx, dy, minSize);
+    let next = g.mode === 'move' ? moveFrame(g.start, dx, dy, minSize) : resizeFrame(g.start, g.mode, dx, dy, minSize);
+    let guides: Guide[];
+    if (g.mode === 'move') ({ frame: next, guides } = alignToOthers(next, others, ALIGN_THRESHOLD_PX / g.scale));
+    else guides = guidesFor(next, others);
+    const guidesKey = guides.map((guide) => `${guide.axis}${guide.at}:${guide.from}-${guide.to}`).join(' ');
+    if (guidesKey !== g.guidesKey) {
+      g.guidesKey = guidesKey;
+      onGuides?.(guides);
+    }
     if (sameFrame(next, g.last)) return;
     g.last = next;
     setPreview(next);
@@ -89,7 +111,9 @@ export function useTileGesture({
     event.currentTarget.releasePointerCapture?.(event.pointerId);
     if (g.sentAny || !sameFrame(g.last, g.start)) g.throttle.finish(g.last);
     else g.throttle.cancel();
+    if (!sameFrame(g.last, g.start)) commit?.(g.start, g.last);
     setPreview(undefined);
+    onGuides?.([]);
   }
 
   /** Escape during a drag: back to where it started, for viewers too. */
@@ -100,6 +124,7 @@ export function useTileGesture({
     if (g.sentAny) g.throttle.finish(g.start);
     else g.throttle.cancel();
     setPreview(undefined);
+    onGuides?.([]);
     return true;
   }
 

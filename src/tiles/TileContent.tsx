@@ -22,7 +22,7 @@ function KnownTile({ kind, tileId, tile, clock }: { kind: TileKind; tileId: stri
   const state = useMemo(() => kind.parseState(tile.state), [kind, tile.state]);
   const { Viewer } = kind;
   return (
-    <TileErrorBoundary resetKey={tile.state}>
+    <TileErrorBoundary resetKey={tile.state} onReset={() => void kind.Viewer.preload?.().catch(() => undefined)}>
       <Suspense fallback={<TileLoading label={`Loading the ${kind.label.toLowerCase()}…`} />}>
         <Viewer tileId={tileId} state={state} clock={clock} />
       </Suspense>
@@ -48,16 +48,25 @@ export function TileNotice({ title, text }: { title: string; text?: string }) {
   );
 }
 
+interface TileErrorBoundaryProps {
+  resetKey: unknown;
+  /** Before another chance: e.g. download a view whose chunk failed again. */
+  onReset?: () => void;
+  children: ReactNode;
+}
+
 /** One broken tile must not take the canvas down; a new state gives it another chance. */
-export class TileErrorBoundary extends Component<{ resetKey: unknown; children: ReactNode }, { failed: boolean; resetKey: unknown }> {
+export class TileErrorBoundary extends Component<TileErrorBoundaryProps, { failed: boolean; resetKey: unknown }> {
   override state = { failed: false, resetKey: this.props.resetKey };
 
   static getDerivedStateFromError() {
     return { failed: true };
   }
 
-  static getDerivedStateFromProps(props: { resetKey: unknown }, state: { failed: boolean; resetKey: unknown }) {
-    return props.resetKey !== state.resetKey ? { failed: false, resetKey: props.resetKey } : null;
+  static getDerivedStateFromProps(props: TileErrorBoundaryProps, state: { failed: boolean; resetKey: unknown }) {
+    if (props.resetKey === state.resetKey) return null;
+    if (state.failed) props.onReset?.(); // idempotent: starts a download only if the last one failed
+    return { failed: false, resetKey: props.resetKey };
   }
 
   override componentDidCatch(error: unknown, info: ErrorInfo) {

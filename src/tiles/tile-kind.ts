@@ -1,4 +1,4 @@
-import { lazy, type ComponentType } from 'react';
+import { createElement, lazy, useState, type ComponentType } from 'react';
 import type { Json, TileState } from '../protocol/realtime';
 
 /**
@@ -44,7 +44,14 @@ export interface TileKind<S extends TileState = TileState> {
   description: string;
   /** A 24×24 stroke icon for the palette. */
   Icon?: ComponentType<{ className?: string }>;
-  /** The editor needs room (e.g. a code editor): the studio widens its inspector while such a tile is selected. */
+  /** A short name for one tile of this kind, from its state (e.g. "Python 3"); used in accessible names and titles. */
+  title?(state: S): string;
+  /**
+   * False when this kind's state changes cannot be undone by writing the old values back
+   * (e.g. state that only grows on the server). Moves, resizes, adds and removes still undo.
+   */
+  undoableState?: boolean;
+  /** The editor needs room (e.g. a code editor): the inspector may take more of the side rail while selected. */
   wideEditor?: boolean;
   /** Logical canvas pixels (1920×1080 canvas); multiples of the 20 px grid. */
   defaultSize: { w: number; h: number };
@@ -70,13 +77,51 @@ export function defineTileKind<S extends TileState>(kind: TileKind<S>): TileKind
 }
 
 /**
- * A React.lazy component with a `preload()`: heavy views get their own chunk, so they stay
+ * A lazily loaded component with a `preload()`: heavy views get their own chunk, so they stay
  * out of the viewer route's initial JavaScript and load only when a tile of that kind appears.
+ * Unlike React.lazy, a failed download is not remembered: the next render (an error
+ * boundary's retry) downloads again, so a dropped connection costs a retry, not a reload.
  */
 export function lazyTileComponent<P>(load: () => Promise<{ default: ComponentType<P> }>): TileComponent<P> {
-  let loading: Promise<{ default: ComponentType<P> }> | undefined;
-  const loadOnce = () => (loading ??= load());
-  const component = lazy(loadOnce) as unknown as TileComponent<P>;
-  component.preload = loadOnce;
+  let attempt: Promise<ComponentType<P>> | undefined;
+  let failed = false;
+  let loaded: ComponentType<P> | undefined;
+  let Lazy: ComponentType<P> | undefined;
+  // A failed attempt stays failed (so an error boundary shows it) until preload() is called
+  // again; React.lazy remembers its result, so each attempt gets its own lazy component.
+  const preload = () => {
+    if (!attempt || failed) {
+      failed = false;
+      const current = load().then(
+        (module) => (loaded = module.default),
+        (error: unknown) => {
+          failed = true;
+          throw error;
+        },
+      );
+      attempt = current;
+      Lazy = lazy(() => current.then((component) => ({ default: component }))) as unknown as ComponentType<P>;
+    }
+    return attempt;
+  };
+  function LazyTileComponent(props: P) {
+    // Chosen once per mount: switching from the lazy wrapper to the loaded component later
+    // would remount the view and lose its state. A failed download is rendered as failed (its
+    // error boundary shows it) until someone calls preload() again: restarting it here would
+    // loop, since React mounts a suspended component anew on every retry.
+    const [Component] = useState(() => {
+      if (!Lazy) void preload().catch(() => undefined);
+      return (loaded ?? Lazy)!;
+    });
+    return createElement(Component as ComponentType<object>, props as object);
+  }
+  const component = LazyTileComponent as TileComponent<P>;
+  component.preload = preload;
   return component;
+}
+
+/** The tile's name for people: its kind, and its own title when the kind has one ("Code: Python 3"). */
+export function tileTitle(kind: Pick<TileKind, 'label' | 'title'>, state: TileState): string {
+  const own = kind.title?.(state);
+  return own ? `${kind.label}: ${own}` : kind.label;
 }

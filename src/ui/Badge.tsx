@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 
-export type BadgeTone = 'neutral' | 'success' | 'danger' | 'info' | 'live';
+/** `alert`: something is wrong right now (e.g. the host is offline). */
+export type BadgeTone = 'neutral' | 'success' | 'danger' | 'info' | 'live' | 'alert';
 
 export function Badge({ tone = 'neutral', dot = false, children }: { tone?: BadgeTone; dot?: boolean; children: ReactNode }) {
   const className = tone === 'live' ? 'badge badge--danger badge--live' : tone === 'neutral' ? 'badge' : `badge badge--${tone}`;

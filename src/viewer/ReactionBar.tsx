@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { createRateGuard } from '../lib/rate-guard';
 import { rateLimits, reactionEmojis } from '../protocol/realtime';
+import { ReactionGlyph } from '../ui/ReactionGlyph';
 
 /** What each reaction means, for its button's accessible name. */
 export const reactionNames: Record<(typeof reactionEmojis)[number], string> = {
@@ -31,7 +32,7 @@ export function ReactionBar({ onReact, disabled }: { onReact: (emoji: string) =>
             if (guard.tryTake()) onReact(emoji);
           }}
         >
-          <span aria-hidden="true">{emoji}</span>
+          <ReactionGlyph emoji={emoji} />
         </button>
       ))}
     </div>

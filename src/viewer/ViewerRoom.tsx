@@ -1,6 +1,6 @@
+import { useEffect, useState } from 'react';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
-import { useState } from 'react';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
@@ -14,12 +14,12 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const toast = useToast();
   const clock = useServerClock(store);
   const reactions = useFloatingReactions();
-  const [chatRefusals, setChatRefusals] = useState<number>();
   const connected = view.status === 'open';
+  const restShown = useAfterFirstPaint();
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
-    if (notice.action === 'chat') setChatRefusals((n) => (n ?? 0) + 1);
+    if (notice.action === 'chat') return; // shown on the message itself, with Retry
     toast.show({ tone: 'error', title: rejectionTitle(notice), description: notice.message, resolution: rejectionResolution(notice) });
   });
 
@@ -29,17 +29,40 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
         <div className="watch__canvas">
           <ViewerStage title={title} view={view} clock={clock} overlay={<FloatingReactions items={reactions.items} />} />
         </div>
-        <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} />
+        {restShown ? <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} /> : <div className="reaction-bar reaction-bar--placeholder" />}
       </div>
-      <ChatPanel
-        className="watch__chat"
-        messages={view.chat}
-        audience="viewer"
-        hidden={view.snapshot.canvas.chatHidden === true}
-        connected={connected}
-        refusedToken={chatRefusals}
-        onSend={(name, text) => store?.room.chat(name, text)}
-      />
+      {restShown ? (
+        <ChatPanel
+          className="watch__chat"
+          messages={view.chat}
+          audience="viewer"
+          hidden={view.snapshot.canvas.chatHidden === true}
+          pending={view.pendingChat}
+          connected={connected && view.online}
+          onSend={(name, text) => store?.sendChat(name, text)}
+          onRetry={(id) => store?.retryChat(id)}
+          onDiscard={(id) => store?.discardChat(id)}
+        />
+      ) : (
+        <div className="panel watch__chat" aria-hidden="true" />
+      )}
     </main>
   );
+}
+
+/**
+ * False for the first frame: the canvas is painted first, and chat and reactions (more DOM,
+ * eight images) a frame later, so a joining viewer sees the tiles without waiting for them.
+ */
+function useAfterFirstPaint(): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setShown(true), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  return shown;
 }

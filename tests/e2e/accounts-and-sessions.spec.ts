@@ -3,6 +3,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
 
 /** Issue 2's flow as a new user lives it: account, session, viewer link, end, sign out. */
 test('sign up, confirm, sign in, create a session, watch it signed out, end it, sign out', async ({ page, browser }) => {
+  test.setTimeout(120_000); // the whole account flow; generous for a busy machine
   const external = forbidExternalRequests(page);
   const email = uniqueEmail('host');
 
@@ -35,8 +36,20 @@ test('sign up, confirm, sign in, create a session, watch it signed out, end it, 
   await viewer.goto(new URL(viewerLink!, page.url()).toString());
   await expect(viewer.getByRole('region', { name: 'Canvas of Live coding: binary search' })).toBeVisible();
 
-  await row.getByRole('button', { name: 'End', exact: true }).click();
+  const endButton = row.getByRole('button', { name: 'End', exact: true });
+  await endButton.click();
   const dialog = page.getByRole('dialog', { name: 'End this session?' });
+  // The native modal dialog: focus starts on Cancel, Tab never leaves it, Escape closes it
+  // and focus goes back to the button that opened it.
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((element) => element.contains(document.activeElement) || document.activeElement === document.body)).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(endButton).toBeFocused();
+  await endButton.click();
   await dialog.getByRole('button', { name: 'End session' }).click();
   await expect(row).toContainText('Ended');
 

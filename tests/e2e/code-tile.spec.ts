@@ -39,6 +39,9 @@ test('the host runs Python with stdin and C++; a viewer sees the code and the ou
   await host.getByRole('button', { name: 'Run', exact: true }).click();
   await expect(codeOnViewer.getByTestId('run-status')).toHaveText('Compile error', { timeout: 30_000 });
   await expect(codeOnViewer.getByTestId('run-compiler')).toContainText('missing');
+  // The program never ran: no run time ("0 ms" was shown before), only the compile time.
+  await expect(codeOnViewer.getByRole('status').filter({ hasText: 'Compile error' })).not.toContainText('ran ');
+  await expect(codeOnViewer.getByRole('status').filter({ hasText: 'Compile error' })).toContainText('compiled in');
 
   await replaceCode(host, '#include <iostream>\nint main() {\n  long sum = 0;\n  for (int i = 1; i <= 100; i++) sum += i;\n  std::cout << "sum=" << sum << std::endl;\n  return 3;\n}\n');
   await host.getByRole('button', { name: 'Run', exact: true }).click();
@@ -54,7 +57,8 @@ test('the host runs Python with stdin and C++; a viewer sees the code and the ou
 
 /** Replaces the editor's content the way a person would: select all, type. */
 async function replaceCode(page: Page, code: string) {
-  const editor = page.getByRole('textbox', { name: /^Code of tile/ });
+  // Named by the tile's kind and language, never by its internal id.
+  const editor = page.getByRole('textbox', { name: /^(Python 3|C\+\+ \(g\+\+\)) source of the code tile$/ });
   await editor.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');

@@ -7,7 +7,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
  * shared time, chat and reactions, a late joiner, a phone-sized viewer, and the end.
  * The steps share one session, so they run in order.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 const TITLE = 'Canvas e2e: live clock';
 
@@ -210,7 +210,7 @@ test('chat goes round trip, and a reaction floats for everyone', async () => {
 
   await bob.getByRole('button', { name: 'React with applause' }).click();
   for (const page of [host, ada, bob]) {
-    await expect(page.getByTestId('floating-reaction').filter({ hasText: '👏' }).first()).toBeAttached();
+    await expect(page.locator('[data-testid="floating-reaction"][data-emoji="👏"]').first()).toBeAttached();
   }
 });
 

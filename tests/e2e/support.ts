@@ -49,6 +49,9 @@ export async function signUpHost(page: Page, email: string, { openSignIn = true 
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('Confirm password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create Account' }).click();
+  // Locally no e-mail is sent: the page says where the code is instead of "We emailed you".
+  await expect(page.getByRole('heading', { name: 'Your code is in the terminal' })).toBeVisible();
+  await expect(page.getByText(/We Emailed You/i)).toHaveCount(0);
   await page.getByRole('textbox', { name: 'Confirmation Code' }).fill(await codeFor(email));
   await page.getByRole('button', { name: 'Confirm' }).click();
   const signIn = page.getByRole('button', { name: 'Sign in', exact: true });

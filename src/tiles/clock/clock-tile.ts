@@ -1,6 +1,6 @@
 import { defineTileKind, lazyTileComponent, shallowMerge } from '../tile-kind';
 import ClockFace from './ClockFace';
-import { ClockIcon } from './ClockIcon';
+import { ClockIcon } from '../../ui/icons';
 import { initialClockState, parseClockState, type ClockState } from './clock-state';
 
 /**
@@ -12,6 +12,7 @@ export const clockTile = defineTileKind<ClockState>({
   label: 'Clock',
   description: 'A clock in any time zone, a stopwatch with laps, or a countdown timer.',
   Icon: ClockIcon,
+  title: (state) => state.label || { clock: 'Wall clock', stopwatch: 'Stopwatch', timer: 'Timer' }[state.mode],
   defaultSize: { w: 480, h: 280 },
   minSize: { w: 200, h: 120 },
   initialState: () => initialClockState(),

@@ -16,6 +16,8 @@ export interface CodeMirrorViewProps {
   language: Language;
   readOnly?: boolean;
   label: string;
+  /** Id of a visible hint (e.g. how to leave the editor), read out with the editor. */
+  describedBy?: string;
   onChange?: (value: string) => void;
 }
 
@@ -24,7 +26,7 @@ export interface CodeMirrorViewProps {
  * The editor owns its document while the host types; a new `value` from outside is applied
  * as a minimal change, so the cursor and scroll position survive remote updates.
  */
-export default function CodeMirrorView({ value, language, readOnly = false, label, onChange }: CodeMirrorViewProps) {
+export default function CodeMirrorView({ value, language, readOnly = false, label, describedBy, onChange }: CodeMirrorViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const languageSlot = useRef(new Compartment());
@@ -44,7 +46,7 @@ export default function CodeMirrorView({ value, language, readOnly = false, labe
           languageSlot.current.of(codeMirrorLanguage[language]()),
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
-          labelSlot.current.of(EditorView.contentAttributes.of({ 'aria-label': label })),
+          labelSlot.current.of(EditorView.contentAttributes.of(contentAttributes(label, describedBy))),
           EditorView.updateListener.of((update) => {
             if (update.docChanged && !update.transactions.some((t) => t.annotation(remoteChange))) {
               onChangeRef.current?.(update.state.doc.toString());
@@ -64,8 +66,8 @@ export default function CodeMirrorView({ value, language, readOnly = false, labe
   }, [language]);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: labelSlot.current.reconfigure(EditorView.contentAttributes.of({ 'aria-label': label })) });
-  }, [label]);
+    view.current?.dispatch({ effects: labelSlot.current.reconfigure(EditorView.contentAttributes.of(contentAttributes(label, describedBy))) });
+  }, [label, describedBy]);
 
   useEffect(() => {
     const editor = view.current;
@@ -77,4 +79,8 @@ export default function CodeMirrorView({ value, language, readOnly = false, labe
   }, [value]);
 
   return <div ref={host} className="code-mirror" />;
+}
+
+function contentAttributes(label: string, describedBy: string | undefined): Record<string, string> {
+  return describedBy ? { 'aria-label': label, 'aria-describedby': describedBy } : { 'aria-label': label };
 }

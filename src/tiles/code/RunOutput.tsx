@@ -31,8 +31,8 @@ export function RunOutput({ run }: { run: TileRun | undefined }) {
         <span data-testid="run-status">{statusText[run.status] ?? run.status}</span>
         {run.exitCode !== null ? <span className="code-output__meta">exit code {run.exitCode}</span> : null}
         {run.signal ? <span className="code-output__meta">{run.signal}</span> : null}
-        <span className="code-output__meta">{formatMs(run.durationMs)}</span>
-        {run.compileMs !== undefined ? <span className="code-output__meta">compile {formatMs(run.compileMs)}</span> : null}
+        {programRan(run) ? <span className="code-output__meta">ran {formatMs(run.durationMs)}</span> : null}
+        {run.compileMs !== undefined ? <span className="code-output__meta">compiled in {formatMs(run.compileMs)}</span> : null}
       </p>
       {run.message ? <p className="code-output__message">{run.message}</p> : null}
       {run.compileOutput ? <OutputBlock label="Compiler" text={run.compileOutput} tone="stderr" /> : null}
@@ -51,6 +51,12 @@ function OutputBlock({ label, text, tone }: { label: string; text: string; tone:
       <pre data-testid={`run-${label.toLowerCase()}`}>{text}</pre>
     </section>
   );
+}
+
+/** A compile failure or a refused run never started the program: a run time of "0 ms" would be false. */
+const NOT_STARTED = new Set(['compile_error', 'invalid_request', 'unavailable', 'busy']);
+export function programRan(run: TileRun): boolean {
+  return !NOT_STARTED.has(run.status) && !(run.status === 'internal_error' && run.durationMs === 0);
 }
 
 function formatMs(ms: number): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialClockState, isValidTimeZone, MAX_LABEL_LENGTH, MAX_LAPS, parseClockState } from '../../../src/tiles/clock/clock-state';
-import { timeZoneOptions, utcOffsetLabel } from '../../../src/tiles/clock/time-zones';
+import { searchTimeZones, timeZoneOptions, utcOffsetLabel } from '../../../src/tiles/clock/time-zones';
 
 describe('clock state parsing', () => {
   it('gives a complete default state for nothing at all', () => {
@@ -76,7 +76,27 @@ describe('time zone picker options', () => {
     expect(utcOffsetLabel('America/Los_Angeles', winter)).toBe('UTC−08:00');
   });
 
-  it('lists common zones west to east, plus the local and current zones, once each', () => {
+  it("lists every zone the browser knows (Intl.supportedValuesOf), UTC included", () => {
+    const values = timeZoneOptions({ current: 'UTC', local: 'UTC', at: winter }).map((option) => option.value);
+    expect(values.length).toBeGreaterThan(300);
+    expect(values).toContain('UTC');
+    expect(values).toContain('Pacific/Chatham');
+  });
+
+  it('searches by place, region and offset, and always keeps the selected zone', () => {
+    const options = timeZoneOptions({ current: 'Europe/Paris', local: 'UTC', at: winter });
+    expect(searchTimeZones(options, 'new york').map((o) => o.value)).toEqual(['America/New_York']);
+    // Listed by the browser under its old id (Asia/Calcutta), found and shown by its name.
+    const kolkata = searchTimeZones(options, 'kolkata');
+    expect(kolkata).toHaveLength(1);
+    expect(kolkata[0]!.label).toBe('(UTC+05:30) Kolkata');
+    expect(searchTimeZones(options, '+5:30').map((o) => o.value)).toContain(kolkata[0]!.value);
+    expect(searchTimeZones(options, 'utc-8').map((o) => o.value)).toContain('America/Los_Angeles');
+    expect(searchTimeZones(options, 'zzzz', 'Europe/Paris').map((o) => o.value)).toEqual(['Europe/Paris']);
+    expect(searchTimeZones(options, '  ')).toHaveLength(options.length);
+  });
+
+  it('lists zones west to east, plus the local and current zones, once each', () => {
     const options = timeZoneOptions({ current: 'Asia/Kathmandu', local: 'Europe/Paris', at: winter });
     const values = options.map((option) => option.value);
     expect(values).toContain('Asia/Kathmandu');

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TileLayer } from '../../../src/canvas/TileLayer';
@@ -71,20 +71,22 @@ describe('tile registry', () => {
   });
 });
 
+const noHistory = { history: { canUndo: false, canRedo: false }, onUndo: () => undefined, onRedo: () => undefined };
+
 describe('palette', () => {
   it('lists exactly the registered kinds, and adds the one clicked', () => {
     const registry = createTileRegistry([clockTile, noteKind(async () => ({ default: () => null }))]);
     const onAdd = vi.fn();
-    render(withRegistry(registry, <TilePalette onAdd={onAdd} />));
-    const buttons = screen.getAllByRole('button');
+    render(withRegistry(registry, <TilePalette onAdd={onAdd} {...noHistory} />));
+    const buttons = within(screen.getByRole('list')).getAllByRole('button');
     expect(buttons.map((button) => button.getAttribute('aria-label'))).toEqual(['Add clock tile', 'Add note tile']);
     fireEvent.click(screen.getByRole('button', { name: 'Add note tile' }));
     expect(onAdd).toHaveBeenCalledWith(registry.find('note'));
   });
 
   it('shows nothing a host could add that is not registered', () => {
-    render(withRegistry(createTileRegistry([clockTile]), <TilePalette onAdd={() => undefined} />));
-    expect(screen.getAllByRole('button')).toHaveLength(1);
+    render(withRegistry(createTileRegistry([clockTile]), <TilePalette onAdd={() => undefined} {...noHistory} />));
+    expect(within(screen.getByRole('list')).getAllByRole('button')).toHaveLength(1);
     expect(screen.queryByRole('button', { name: /webcam|whiteboard|slides|code/i })).toBeNull();
   });
 });
@@ -103,6 +105,25 @@ describe('tile views', () => {
 
     resolve({ default: ({ state }) => <p>Note says: {state.text}</p> });
     expect(await screen.findByText('Note says: Hello')).toBeTruthy();
+  });
+
+  it('contains a view whose chunk cannot be downloaded, and downloads it again on the next state', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let fail = true;
+    const load = vi.fn(async () => {
+      if (fail) throw new TypeError('Failed to fetch dynamically imported module: /assets/NoteView.js');
+      return { default: ({ state }: TileViewProps<NoteState>) => <p>Note: {state.text}</p> };
+    });
+    const registry = createTileRegistry([noteKind(load)]);
+    const tile = (text: string) => snapshotOf({ n1: { kind: 'note', frame: { x: 0, y: 0, w: 300, h: 200, z: 1 }, state: { text } } });
+    const view = render(withRegistry(registry, <TileLayer snapshot={tile('one')} clock={clock} />));
+    expect(await screen.findByText("This tile couldn't be shown")).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(1); // no retry loop while it fails
+    fail = false;
+    view.rerender(withRegistry(registry, <TileLayer snapshot={tile('two')} clock={clock} />));
+    expect(await screen.findByText('Note: two')).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(2);
+    vi.restoreAllMocks();
   });
 
   it('parses stored state before a view sees it', async () => {

@@ -99,12 +99,38 @@ describe('stacking order', () => {
 });
 
 describe('placing new tiles', () => {
-  it('starts near the top left, cascades past taken spots, and goes on top', () => {
+  const overlapArea = (a: Frame, b: Frame) =>
+    Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+
+  it('starts near the top left, then fills free space left to right, top to bottom, on top', () => {
     const size = { w: 480, h: 280 };
     const first = placeNewTile([], size);
     expect(first).toEqual({ x: 80, y: 80, w: 480, h: 280, z: 1 });
     const second = placeNewTile([first], size);
-    expect(second).toEqual({ x: 120, y: 120, w: 480, h: 280, z: 2 });
+    expect(second).toEqual({ x: 600, y: 80, w: 480, h: 280, z: 2 });
+    const third = placeNewTile([first, second], size);
+    expect(third).toEqual({ x: 1120, y: 80, w: 480, h: 280, z: 3 });
+    const fourth = placeNewTile([first, second, third], size);
+    expect(fourth).toEqual({ x: 80, y: 400, w: 480, h: 280, z: 4 });
+  });
+
+  it('never covers an existing tile while there is room (the code tile that covered 79% of a clock)', () => {
+    const clock: Frame = { x: 80, y: 80, w: 480, h: 280, z: 1 };
+    const code = placeNewTile([clock], { w: 840, h: 600 });
+    expect(overlapArea(code, clock)).toBe(0);
+    expect(code).toEqual({ x: 600, y: 80, w: 840, h: 600, z: 2 });
+    // A clock moved to the middle: the new tile goes around it.
+    const middle: Frame = { x: 720, y: 400, w: 480, h: 280, z: 3 };
+    const next = placeNewTile([middle], { w: 480, h: 280 });
+    expect(overlapArea(next, middle)).toBe(0);
+  });
+
+  it('cascades visibly when the canvas is full: no two tiles share a corner', () => {
+    const full: Frame[] = [{ x: 0, y: 0, w: 1920, h: 1080, z: 1 }];
+    const a = placeNewTile(full, { w: 480, h: 280 });
+    const b = placeNewTile([...full, a], { w: 480, h: 280 });
+    expect(a).toEqual({ x: 80, y: 80, w: 480, h: 280, z: 2 });
+    expect(b).toEqual({ x: 120, y: 120, w: 480, h: 280, z: 3 });
   });
 
   it('always returns a frame on the grid and on the canvas', () => {

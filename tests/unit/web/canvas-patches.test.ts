@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch, emptySnapshot, tileIdSchema, type CanvasSnapshot } from '../../../src/protocol/realtime';
-import { addTilePatch, bringToFrontPatch, framePatch, newTileId, restoreTilePatch } from '../../../src/studio/canvas-patches';
+import { addTilePatch, bringToFrontPatch, framePatch, newTileId } from '../../../src/studio/canvas-patches';
 import { clockTile } from '../../../src/tiles/clock/clock-tile';
 
 describe('canvas patches', () => {
@@ -13,13 +13,14 @@ describe('canvas patches', () => {
     }
   });
 
-  it('adds a tile with the kind defaults, placed on top', () => {
+  it('adds a tile with the kind defaults, beside the others and on top', () => {
     const snapshot: CanvasSnapshot = {
       ...emptySnapshot,
       tiles: { a: { kind: 'clock', frame: { x: 80, y: 80, w: 480, h: 280, z: 4 }, state: {} } },
     };
     const patch = addTilePatch(clockTile, snapshot, 'clock-new');
-    expect(patch).toMatchObject({ type: 'tile.add', tileId: 'clock-new', kind: 'clock', frame: { x: 120, y: 120, w: 480, h: 280, z: 5 } });
+    // First fit: right of the existing clock, a 40 px gap apart.
+    expect(patch).toMatchObject({ type: 'tile.add', tileId: 'clock-new', kind: 'clock', frame: { x: 600, y: 80, w: 480, h: 280, z: 5 } });
     expect(clockTile.parseState(patch.state)).toEqual(patch.state);
   });
 
@@ -33,13 +34,6 @@ describe('canvas patches', () => {
     };
     expect(bringToFrontPatch(snapshot, 'a')).toEqual({ type: 'tile.frame', tileId: 'a', frame: { z: 3 } });
     expect(bringToFrontPatch(snapshot, 'b')).toBeUndefined();
-  });
-
-  it('restores a removed tile exactly', () => {
-    const tile = { kind: 'clock', frame: { x: 40, y: 60, w: 480, h: 280, z: 3 }, state: { mode: 'timer', label: 'Break' } };
-    const before: CanvasSnapshot = { ...emptySnapshot, tiles: { t: tile } };
-    const removed = applyPatch(before, { type: 'tile.remove', tileId: 't' });
-    expect(applyPatch(removed, restoreTilePatch('t', tile)).tiles).toEqual(before.tiles);
   });
 
   it('describes a move with only the fields that changed', () => {

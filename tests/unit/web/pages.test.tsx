@@ -5,6 +5,7 @@ import { ApiError } from '../../../src/api/api-error';
 import { safeNextPath } from '../../../src/auth/SignInPage';
 import { LandingPage } from '../../../src/pages/LandingPage';
 import type { Session } from '../../../src/protocol/session';
+import { tileRegistry } from '../../../src/tiles/registry';
 import StudioPage from '../../../src/studio/StudioPage';
 import { loadHostSession } from '../../../src/studio/use-host-session';
 import WatchPage from '../../../src/viewer/WatchPage';
@@ -24,6 +25,19 @@ describe('landing page', () => {
     renderPage(<LandingPage />, { api: fakeApi() });
     expect(screen.getByRole('heading', { level: 1, name: 'StreamCanvas' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Sign in to host' }).getAttribute('href')).toBe('/signin');
+  });
+
+  it('names exactly the tile kinds the registry ships, and nothing else', () => {
+    renderPage(<LandingPage />, { api: fakeApi() });
+    const list = screen.getByRole('list', { name: 'Tiles you can broadcast' });
+    expect(within(list).getAllByRole('listitem').map((item) => item.querySelector('strong')?.textContent)).toEqual(
+      tileRegistry.kinds.map((kind) => kind.label),
+    );
+    const page = document.body.textContent ?? '';
+    for (const word of ['webcam', 'screen share', 'slides', 'whiteboard']) {
+      const shipped = tileRegistry.kinds.some((kind) => `${kind.label} ${kind.description}`.toLowerCase().includes(word));
+      if (!shipped) expect(page.toLowerCase()).not.toContain(word);
+    }
   });
 
   it('explains invalid input inline and joins with a pasted viewer link', async () => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../../src/protocol/realtime';
-import { CHAT_KEPT, mergeChat, RoomStore, type RoomNotice } from '../../../src/realtime/room-store';
+import { CHAT_CONFIRM_TIMEOUT_MS, CHAT_KEPT, mergeChat, RoomStore, STALL_MS, type OnlineSource, type RoomNotice } from '../../../src/realtime/room-store';
 import { createRateGuard } from '../../../src/lib/rate-guard';
 import { FakeRoom } from './fake-room';
 
@@ -42,6 +42,80 @@ describe('room store', () => {
     store.dispose();
     room.sync({ role: 'viewer' });
     expect(store.getView().synced).toBe(false);
+  });
+});
+
+/** The browser's online/offline events, played by the test. */
+function fakeOnline() {
+  let notify: (online: boolean) => void = () => undefined;
+  const source: OnlineSource = { subscribe: (onChange) => ((notify = onChange), () => undefined) };
+  return { source, set: (online: boolean) => notify(online) };
+}
+
+describe('offline and pending work', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('counts as stalled when changes wait without any ack, and recovers on the ack', () => {
+    vi.useFakeTimers();
+    const room = new FakeRoom({ sessionId: 's' });
+    const store = new RoomStore(room, fakeOnline().source);
+    room.sync({ role: 'host' });
+    room.unconfirmedCount = 1;
+    room.emit({ type: 'snapshot', snapshot: room.snapshot });
+    vi.advanceTimersByTime(STALL_MS - 1);
+    expect(store.getView().stalled).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(store.getView().stalled).toBe(true);
+    room.unconfirmedCount = 0;
+    room.emit({ type: 'snapshot', snapshot: room.snapshot });
+    expect(store.getView().stalled).toBe(false);
+  });
+
+  it('does not call a long drag stalled while its changes keep being acknowledged', () => {
+    vi.useFakeTimers();
+    const room = new FakeRoom({ sessionId: 's' });
+    const store = new RoomStore(room, fakeOnline().source);
+    room.sync({ role: 'host' });
+    for (let i = 0; i < 20; i++) {
+      room.unconfirmedCount = 3;
+      room.emit({ type: 'snapshot', snapshot: room.snapshot });
+      vi.advanceTimersByTime(STALL_MS / 2);
+      room.unconfirmedCount = 2; // an ack
+      room.emit({ type: 'snapshot', snapshot: room.snapshot });
+    }
+    expect(store.getView().stalled).toBe(false);
+  });
+
+  it('holds chat while the browser is offline, sends it when back, and confirms it on the echo', () => {
+    const online = fakeOnline();
+    const room = new FakeRoom({ sessionId: 's' });
+    const store = new RoomStore(room, online.source);
+    room.sync({ role: 'viewer' });
+    online.set(false);
+    store.sendChat('Ada', 'hi');
+    expect(store.getView().pendingChat).toMatchObject([{ name: 'Ada', text: 'hi', status: 'waiting' }]);
+    expect(room.sentChat).toEqual([]);
+    online.set(true);
+    expect(room.sentChat).toEqual([{ name: 'Ada', text: 'hi' }]);
+    expect(store.getView().pendingChat).toMatchObject([{ status: 'sending' }]);
+    room.emit({ type: 'chat', message: message('m1', 1, 'hi') });
+    expect(store.getView().pendingChat).toEqual([]);
+    expect(store.getView().chat.map((m) => m.text)).toEqual(['hi']);
+  });
+
+  it('marks chat the server never confirms as failed, and retries it', () => {
+    vi.useFakeTimers();
+    const room = new FakeRoom({ sessionId: 's' });
+    const store = new RoomStore(room, fakeOnline().source);
+    room.sync({ role: 'viewer' });
+    store.sendChat('Ada', 'lost');
+    vi.advanceTimersByTime(CHAT_CONFIRM_TIMEOUT_MS);
+    const [failed] = store.getView().pendingChat;
+    expect(failed).toMatchObject({ status: 'failed', reason: 'The server did not confirm it.' });
+    store.retryChat(failed!.localId);
+    expect(room.sentChat).toHaveLength(2);
+    store.discardChat(failed!.localId);
+    expect(store.getView().pendingChat).toEqual([]);
   });
 });
 

@@ -27,6 +27,8 @@ async function watch({ snapshot, autoSync = true }: { snapshot?: CanvasSnapshot;
   const api = fakeApi({ getSession: vi.fn(async () => publicOf(session)) });
   renderPage(<WatchPage />, { api, path: `/watch/${session.sessionId}`, route: '/watch/:sessionId', connect: connector.connect });
   await screen.findByRole('heading', { level: 1, name: 'Live coding' });
+  // Chat and reactions follow the canvas by a frame.
+  if (autoSync) await screen.findByRole('group', { name: 'Reactions' });
   return { session, api, room: connector.latest() };
 }
 
@@ -80,10 +82,50 @@ describe('viewer page', () => {
     expect(room.sentChat).toEqual([{ name: 'Ada', text: 'Hello!' }]);
     expect(localStorage.getItem('streamcanvas:chat-name')).toBe('Ada');
     expect(screen.queryByRole('textbox', { name: 'Your name' })).toBeNull();
-    expect(screen.getByText('Ada')).toBeTruthy();
+    expect(screen.getByText(/Chatting as/).textContent).toContain('Ada');
+    // Pending until the server echoes it back.
+    const log = screen.getByRole('log', { name: 'Chat messages' });
+    expect(within(log).getByText('Sending…')).toBeTruthy();
+    act(() => room.emit({ type: 'chat', message: { id: 'm1', name: 'Ada', text: 'Hello!', role: 'viewer', at: Date.now() } }));
+    expect(within(log).queryByText('Sending…')).toBeNull();
+    expect(within(log).getAllByText('Hello!')).toHaveLength(1);
   });
 
-  it('paces chat to the server limit, and restores a refused message', async () => {
+  it('keeps chat written offline as pending, sends it on reconnect, and says when it was refused', async () => {
+    localStorage.setItem('streamcanvas:chat-name', 'Ada');
+    const { room } = await watch();
+    act(() => room.setStatus('reconnecting'));
+    const message = screen.getByRole('textbox', { name: 'Message' });
+    fireEvent.change(message, { target: { value: 'Written offline' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const log = screen.getByRole('log', { name: 'Chat messages' });
+    expect(within(log).getByText('Waiting for the connection…')).toBeTruthy();
+    expect(room.sentChat).toEqual([]);
+
+    act(() => room.setStatus('open'));
+    expect(room.sentChat).toEqual([{ name: 'Ada', text: 'Written offline' }]);
+    expect(within(log).getByText('Sending…')).toBeTruthy();
+    act(() => room.emit({ type: 'rejected', code: 'rate_limited', message: 'Too many messages.', action: 'chat' }));
+    expect(within(log).getByText('Not sent')).toBeTruthy();
+    expect(within(log).getByText(/Too many messages\./)).toBeTruthy();
+    fireEvent.click(within(log).getByRole('button', { name: 'Retry' }));
+    expect(room.sentChat).toHaveLength(2);
+  });
+
+  it('counts characters near the limit and refuses, with a notice, to cut a long message', async () => {
+    localStorage.setItem('streamcanvas:chat-name', 'Ada');
+    const { room } = await watch();
+    const message = screen.getByRole('textbox', { name: 'Message' }) as HTMLInputElement;
+    fireEvent.change(message, { target: { value: 'x'.repeat(450) } });
+    expect(screen.getByText('450 / 500')).toBeTruthy();
+    fireEvent.change(message, { target: { value: 'x'.repeat(512) } });
+    expect(message.value).toHaveLength(512); // nothing is cut silently
+    expect(screen.getByText(/12 characters over the 500-character limit/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(room.sentChat).toEqual([]);
+  });
+
+  it('paces chat to the server limit, and marks a refused message with Retry', async () => {
     localStorage.setItem('streamcanvas:chat-name', 'Ada');
     const { room } = await watch();
     const message = screen.getByRole('textbox', { name: 'Message' });
@@ -96,8 +138,9 @@ describe('viewer page', () => {
 
     fireEvent.change(message, { target: { value: '' } });
     act(() => room.emit({ type: 'rejected', code: 'forbidden', message: 'Chat is turned off for this session.', action: 'chat' }));
-    expect(await screen.findByText('Message not sent')).toBeTruthy();
-    expect((screen.getByRole('textbox', { name: 'Message' }) as HTMLInputElement).value).toBe('m5');
+    const log = screen.getByRole('log', { name: 'Chat messages' });
+    expect(within(log).getByText(/Chat is turned off for this session\./)).toBeTruthy();
+    expect(within(log).getAllByText('Not sent')).toHaveLength(1);
   });
 
   it('respects hidden chat', async () => {
@@ -115,7 +158,7 @@ describe('viewer page', () => {
     expect(room.sentReactions).toEqual(['👏']);
     act(() => room.emit({ type: 'reaction', emoji: '👏' }));
     const canvas = screen.getByRole('region', { name: 'Canvas of Live coding' });
-    expect(within(canvas).getByTestId('floating-reaction').textContent).toBe('👏');
+    expect(within(canvas).getByTestId('floating-reaction').dataset.emoji).toBe('👏');
   });
 
   it('says when the connection drops and when it is back', async () => {
