@@ -47,6 +47,13 @@ backend.wsAuthorizer.addEnvironment('USER_POOL_CLIENT_ID', userPoolClient.userPo
 
 const allowedOrigins = appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' });
 allowBrowserTransfers(backend.storage.resources.cfnResources.cfnBucket, allowedOrigins);
+// Nothing in the bucket is ever public: every read goes through a presigned URL.
+backend.storage.resources.cfnResources.cfnBucket.publicAccessBlockConfiguration = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+};
 // Presigned URLs for uploads and downloads are signed by the session function.
 connectFilesBucket(backend.sessionApi);
 

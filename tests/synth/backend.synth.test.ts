@@ -160,9 +160,15 @@ describe('files bucket', () => {
       .map((statement) => ({ actions: [statement.Action].flat(), resources: [statement.Resource].flat().map((r) => synth.render(r, stack)) }));
   };
 
-  it('is one bucket in the storage stack, kept on a branch, refusing plain HTTP', () => {
+  it('is one private bucket in the storage stack, kept on a branch, refusing plain HTTP', () => {
     const [bucketId, resource] = bucket();
     expect(resource.DeletionPolicy).toBe('Retain');
+    expect(props(resource).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     const policies = resourcesOfType(synth.stack('storage'), 'AWS::S3::BucketPolicy');
     expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
     expect(refOf(props(policies[0]?.[1]).Bucket)).toBe(bucketId);
