@@ -1,3 +1,5 @@
+import type { MediaOutputs } from '../src/config/schema.js';
+
 /** The browser's configuration: the shape `amplify_outputs.json` has in AWS, plus the local Cognito endpoint. */
 export interface LocalOutputsInput {
   region: string;
@@ -6,6 +8,7 @@ export interface LocalOutputsInput {
   userPoolEndpoint: string;
   httpApiUrl: string;
   webSocketUrl: string;
+  media: MediaOutputs;
 }
 
 export function localOutputs(input: LocalOutputsInput) {
@@ -34,6 +37,7 @@ export function localOutputs(input: LocalOutputsInput) {
       httpApiUrl: input.httpApiUrl,
       webSocketUrl: input.webSocketUrl,
       userPoolEndpoint: input.userPoolEndpoint,
+      media: input.media,
     },
   };
 }

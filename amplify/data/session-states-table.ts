@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   RECENT_CHAT_KEPT,
+  canvasFlagsSchema,
   type CanvasFlags,
   type CanvasSnapshot,
   type ChatMessage,
@@ -264,13 +265,16 @@ function refusedForSize(error: unknown): PublishOutcome {
   throw error;
 }
 
+/** The canvas flags the schema knows; any other `c_` attribute is ignored. */
+const canvasFlagNames: ReadonlySet<string> = new Set(Object.keys(canvasFlagsSchema.shape));
+
 function headFromItem(item: Record<string, unknown>): SessionHead {
   // No prototype: a tile id is only ever a key (the schema also refuses "__proto__" and friends).
   const tiles = emptyMap<Tile>();
   const canvas: CanvasFlags = {};
   for (const [attribute, value] of Object.entries(item)) {
     if (attribute.startsWith('t_')) tiles[attribute.slice(2)] = value as Tile;
-    else if (attribute === 'c_live' || attribute === 'c_chatHidden') canvas[attribute.slice(2) as keyof CanvasFlags] = value as boolean;
+    else if (attribute.startsWith('c_') && canvasFlagNames.has(attribute.slice(2))) Object.assign(canvas, { [attribute.slice(2)]: value });
   }
   const hosts = item.hostConnections;
   return {

@@ -11,10 +11,10 @@ export default async function globalSetup() {
   process.env.LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(join(tmpdir(), 'streamcanvas-e2e-'));
   const codesFile = join(dataDir, 'codes.jsonl');
-  const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
+  const [web, httpApi, webSocket, cognito, dynamo, lambda, sfu] = await freePorts(7);
   const stack = await startLocalStack({
     dataDir,
-    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! },
+    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda!, sfu: sfu! },
     web: { kind: 'static', dir: 'dist' },
     onCode: (event) => appendFileSync(codesFile, `${JSON.stringify(event)}\n`),
     log: () => undefined,

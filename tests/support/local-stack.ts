@@ -11,8 +11,8 @@ export async function startTestStack(options: { web?: WebMode; dataDir?: string;
   // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
   process.env.LOG_LEVEL ??= 'WARN';
   const codes = new Map<string, string>();
-  const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
-  const ports = options.ports ?? { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! };
+  const [web, httpApi, webSocket, cognito, dynamo, lambda, sfu] = await freePorts(7);
+  const ports = options.ports ?? { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda!, sfu: sfu! };
   const stack = await startLocalStack({
     dataDir,
     ports,
