@@ -128,6 +128,13 @@ export class Sfu {
   private async route(envelope: SfuEnvelope, reply: Reply) {
     const { data, role, sessionId } = envelope;
     const publicationId = data.publicationId;
+    if (data.type === 'hello') {
+      // The peer reconnected (a new connection id): its links answer there from now on.
+      for (const link of this.rooms.get(sessionId)?.links.values() ?? []) {
+        if (link.peer === data.peer && link.key.startsWith(`${link.kind}:${role}:`)) this.address(link, envelope);
+      }
+      return;
+    }
     if (!publicationId && data.type !== 'bye') {
       return reply({ type: 'error', code: 'bad_message', message: 'SFU signals name the publication ("publicationId").' });
     }

@@ -1,4 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useHostEmail } from '../auth/HostHeader';
+import { useOptionalAppConfig } from '../config';
+import { MediaRuntimeProvider } from '../media/media-context';
 import { useSessionsApi } from '../api/context';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { frontZ } from '../canvas/geometry';
@@ -27,6 +30,9 @@ import { TilePalette } from './TilePalette';
 import { useCanvasEditing } from './use-canvas-editing';
 import './studio.css';
 
+/** The host's microphone (media code loads in its own chunk). */
+const MicControl = lazy(() => import('../media/MicControl'));
+
 /** How long "End session" waits for the server to confirm through the room before using the HTTP API. */
 const END_CONFIRM_TIMEOUT_MS = 5000;
 
@@ -54,6 +60,8 @@ export function StudioWorkspace({
   const reactions = useFloatingReactions();
   const [chatRefusals, setChatRefusals] = useState<number>();
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const media = useOptionalAppConfig()?.media;
+  const hostEmail = useHostEmail();
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -106,6 +114,7 @@ export function StudioWorkspace({
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
+    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail}>
     <div className="studio studio--live">
       <StudioBar
         wide
@@ -119,6 +128,9 @@ export function StudioWorkspace({
         }
         actions={
           <>
+            <Suspense fallback={null}>
+              <MicControl />
+            </Suspense>
             <GoLiveButton live={live} disabled={!view.synced} onChange={(next) => store?.publish([{ type: 'canvas.set', set: { live: next } }])} />
             <CopyLink href={viewerLink(sessionId)} />
             <a className="btn btn--ghost" href={watchPath(sessionId)} target="_blank" rel="noreferrer">
@@ -196,5 +208,6 @@ export function StudioWorkspace({
         end={endSession}
       />
     </div>
+    </MediaRuntimeProvider>
   );
 }

@@ -1,0 +1,108 @@
+import { useId } from 'react';
+import { LevelMeter } from '../tiles/media/MediaTileEditor';
+import { MicIcon } from '../tiles/media/MediaIcons';
+import type { MediaProviderKind } from '../protocol/media';
+import { useMediaRuntime } from './media-context';
+import { useHostMedia } from './use-media';
+import './mic-control.css';
+import '../tiles/media/media.css';
+
+const PROVIDER_LABELS: Record<MediaProviderKind, string> = {
+  mesh: 'Peer-to-peer (a few viewers)',
+  sfu: 'Media server (many viewers)',
+  ivs: 'Amazon IVS',
+};
+
+/**
+ * The host's microphone in the studio's top bar: one audio track for the whole session.
+ * On/off, mute, a level meter, the device, and how media reaches viewers.
+ */
+export default function MicControl() {
+  const runtime = useMediaRuntime();
+  if (!runtime || runtime.role !== 'host') return null;
+  return <Mic runtime={runtime} />;
+}
+
+function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRuntime>> }) {
+  const { host, view } = useHostMedia(runtime);
+  const { mic } = view;
+  const deviceId = useId();
+  const providerId = useId();
+  const live = mic.status === 'live';
+  return (
+    <div className="mic-control" data-testid="mic-control">
+      {live ? (
+        <button
+          type="button"
+          className={`btn btn--sm ${mic.muted ? 'btn--danger-outline' : 'btn--secondary'}`}
+          aria-pressed={mic.muted}
+          onClick={() => host.setMicMuted(!mic.muted)}
+        >
+          <MicIcon className="btn__icon" off={mic.muted} />
+          {mic.muted ? 'Unmute' : 'Mute'}
+        </button>
+      ) : (
+        <button type="button" className="btn btn--sm btn--secondary" disabled={mic.status === 'starting'} onClick={() => void host.startMic(mic.deviceId)}>
+          <MicIcon className="btn__icon" off />
+          {mic.status === 'starting' ? 'Starting…' : 'Turn on mic'}
+        </button>
+      )}
+      {live && mic.track ? (
+        <div className="mic-control__meter">
+          <LevelMeter track={mic.track} label="Microphone level" />
+        </div>
+      ) : null}
+      <details className="mic-control__menu">
+        <summary className="btn btn--ghost btn--sm" aria-label="Microphone settings">
+          ▾
+        </summary>
+        <div className="mic-control__panel stack">
+          {mic.problem ? (
+            <div className="media-problem" role="alert">
+              <p className="media-problem__title">{mic.problem.title}</p>
+              <p>{mic.problem.message}</p>
+              <p>{mic.problem.resolution}</p>
+            </div>
+          ) : null}
+          <div className="field">
+            <label className="field__label" htmlFor={deviceId}>
+              Microphone
+            </label>
+            <select
+              id={deviceId}
+              className="input"
+              value={mic.deviceId ?? ''}
+              onChange={(event) => void (live ? host.switchMic(event.target.value) : host.startMic(event.target.value))}
+            >
+              {mic.deviceId ? null : <option value="">Default microphone</option>}
+              {view.microphones.map((device, index) => (
+                <option key={device.deviceId || index} value={device.deviceId}>
+                  {device.label || `Microphone ${index + 1}`}
+                </option>
+              ))}
+            </select>
+          </div>
+          {runtime.config.providers.length > 1 ? (
+            <div className="field">
+              <label className="field__label" htmlFor={providerId}>
+                Media delivery
+              </label>
+              <select id={providerId} className="input" value={view.provider} onChange={(event) => void host.setProvider(event.target.value as MediaProviderKind)}>
+                {runtime.config.providers.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {PROVIDER_LABELS[kind]}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          {live ? (
+            <button type="button" className="btn btn--sm btn--ghost" onClick={() => host.stopMic()}>
+              Turn mic off
+            </button>
+          ) : null}
+        </div>
+      </details>
+    </div>
+  );
+}
