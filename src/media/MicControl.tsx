@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { LevelMeter } from '../tiles/media/MediaTileEditor';
 import { MicIcon } from '../tiles/media/MediaIcons';
 import type { MediaProviderKind } from '../protocol/media';
@@ -29,8 +29,27 @@ function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRunti
   const deviceId = useId();
   const providerId = useId();
   const live = mic.status === 'live';
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const panelId = useId();
+  // A problem (permission denied, no microphone, unplugged) opens the menu that explains it.
+  useEffect(() => {
+    if (mic.problem) setOpen(true);
+  }, [mic.problem]);
+  useEffect(() => {
+    if (!open) return;
+    // Closes on a click elsewhere or Escape, like any menu.
+    const onPointer = (event: PointerEvent) => !root.current?.contains(event.target as Node) && setOpen(false);
+    const onKey = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
+    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
   return (
-    <div className="mic-control" data-testid="mic-control">
+    <div className="mic-control" data-testid="mic-control" ref={root}>
       {live ? (
         <button
           type="button"
@@ -52,11 +71,18 @@ function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRunti
           <LevelMeter track={mic.track} label="Microphone level" />
         </div>
       ) : null}
-      <details className="mic-control__menu">
-        <summary className="btn btn--ghost btn--sm" aria-label="Microphone settings">
-          ▾
-        </summary>
-        <div className="mic-control__panel stack">
+      <button
+        type="button"
+        className={`btn btn--ghost btn--sm${mic.problem ? ' mic-control__alert' : ''}`}
+        aria-label="Microphone settings"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => setOpen((value) => !value)}
+      >
+        {mic.problem ? '!' : '▾'}
+      </button>
+      {open ? (
+        <div className="mic-control__panel stack" id={panelId} role="group" aria-label="Microphone settings">
           {mic.problem ? (
             <div className="media-problem" role="alert">
               <p className="media-problem__title">{mic.problem.title}</p>
@@ -102,7 +128,7 @@ function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRunti
             </button>
           ) : null}
         </div>
-      </details>
+      ) : null}
     </div>
   );
 }

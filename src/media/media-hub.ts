@@ -115,6 +115,8 @@ export class MediaHub {
 export class AudioPlayback {
   blocked = false;
   private readonly elements = new Map<string, HTMLAudioElement>();
+  /** Elements whose play() the browser refused (no gesture yet). */
+  private readonly refused = new Set<HTMLAudioElement>();
   private readonly listeners = new Set<() => void>();
 
   play(key: string, track: MediaStreamTrack | undefined): void {
@@ -124,6 +126,7 @@ export class AudioPlayback {
         element.srcObject = null;
         element.remove();
         this.elements.delete(key);
+        this.updateBlocked();
       }
       return;
     }
@@ -136,18 +139,22 @@ export class AudioPlayback {
       this.elements.set(key, element);
     }
     if ((element.srcObject as MediaStream | null)?.getTracks()[0] !== track) element.srcObject = new MediaStream([track]);
-    void element.play().then(
-      () => this.setBlocked(false),
-      (error: unknown) => {
-        if (error instanceof DOMException && error.name === 'NotAllowedError') this.setBlocked(true);
-      },
-    );
+    const target = element;
+    void target
+      .play()
+      .then(
+        () => this.refused.delete(target),
+        (error: unknown) => {
+          if (error instanceof DOMException && error.name === 'NotAllowedError') this.refused.add(target);
+        },
+      )
+      .finally(() => this.updateBlocked());
   }
 
   /** From a click: start every element (the gesture allows sound from now on). */
   async unlock(): Promise<void> {
-    await Promise.all([...this.elements.values()].map((element) => element.play().catch(() => undefined)));
-    this.setBlocked([...this.elements.values()].some((element) => element.paused));
+    await Promise.all([...this.elements.values()].map((element) => element.play().then(() => this.refused.delete(element), () => undefined)));
+    this.updateBlocked();
   }
 
   onChange(listener: () => void): () => void {
@@ -160,7 +167,10 @@ export class AudioPlayback {
     this.listeners.clear();
   }
 
-  private setBlocked(blocked: boolean) {
+  /** Blocked while any element the browser refused to start is still here. */
+  private updateBlocked() {
+    for (const element of this.refused) if (!element.isConnected) this.refused.delete(element);
+    const blocked = this.refused.size > 0;
     if (this.blocked === blocked) return;
     this.blocked = blocked;
     for (const listener of this.listeners) listener();
