@@ -28,7 +28,12 @@ interface OwnPublication extends Link {
   track: MediaStreamTrack;
   maxBitrateKbps: number;
   stopped: boolean;
+  /** Called once the SFU has answered the first offer: the publication exists there. */
+  accepted?: () => void;
 }
+
+/** How long publish() waits for the SFU to accept a publication. */
+const PUBLISH_TIMEOUT_MS = 10_000;
 
 interface Incoming extends Link {
   publicationId: string;
@@ -68,7 +73,19 @@ export class SfuProvider implements MediaProvider {
       attempt: 0,
     };
     this.published.set(own.ref.publicationId, own);
+    // Resolve once the SFU holds the publication, so viewers that read the reference at once find it.
+    const accepted = new Promise<boolean>((resolve) => {
+      own.accepted = () => resolve(true);
+      setTimeout(() => resolve(false), PUBLISH_TIMEOUT_MS);
+    });
     this.connectPublication(own);
+    if (!(await accepted)) {
+      own.stopped = true;
+      clearTimeout(own.timer);
+      own.negotiation?.close();
+      this.published.delete(own.ref.publicationId);
+      throw new MediaError('timeout', 'The media server did not accept the stream in time.', 'Check that the media server is running (npm start starts it), then try again.');
+    }
     return {
       ref: own.ref,
       get track() {
@@ -209,7 +226,12 @@ export class SfuProvider implements MediaProvider {
     const link = this.incoming.get(data.publicationId);
     switch (data.type) {
       case 'description':
-        if (data.description.type === 'answer' && own?.negotiation) return void own.negotiation.receive(data);
+        if (data.description.type === 'answer' && own?.negotiation) {
+          return void own.negotiation.receive(data).then(() => {
+            own.accepted?.();
+            own.accepted = undefined;
+          });
+        }
         if (data.description.type === 'offer' && link) return this.onSubscriptionOffer(link, data);
         return;
       case 'candidate':
@@ -221,7 +243,7 @@ export class SfuProvider implements MediaProvider {
         clearTimeout(link.timer);
         link.negotiation?.close();
         link.negotiation = undefined;
-        link.timer = setTimeout(() => this.connectSubscription(link), Math.min(RETRY_MS * 4 * 2 ** link.attempt++, MAX_RETRY_MS));
+        link.timer = setTimeout(() => this.connectSubscription(link), Math.min(RETRY_MS * 2 ** link.attempt++, MAX_RETRY_MS));
         return;
       case 'error':
         if (data.code === 'forbidden') {

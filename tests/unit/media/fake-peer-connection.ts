@@ -97,6 +97,7 @@ export class FakePeerConnection {
   refuseNextRemote = false;
   private nextMid = 0;
   private negotiationQueued = false;
+  private negotiationPending = false;
   private restartPending = false;
 
   constructor(readonly config: RTCConfiguration) {
@@ -129,12 +130,17 @@ export class FakePeerConnection {
     this.needNegotiation();
   }
 
+  /** Like a browser: fires negotiationneeded when stable, or again once it gets back to stable. */
   needNegotiation() {
+    this.negotiationPending = true;
     if (this.negotiationQueued || this.closed) return;
     this.negotiationQueued = true;
     queueMicrotask(() => {
       this.negotiationQueued = false;
-      if (this.signalingState === 'stable' && !this.closed) this.onnegotiationneeded?.();
+      if (this.signalingState === 'stable' && !this.closed && this.negotiationPending) {
+        this.negotiationPending = false;
+        this.onnegotiationneeded?.();
+      }
     });
   }
 
@@ -146,11 +152,13 @@ export class FakePeerConnection {
       this.localDescription = { type, sdp: this.sdp() };
       this.signalingState = 'have-local-offer';
       this.restartPending = false;
+      this.negotiationPending = false;
     } else {
       this.localDescription = { type: 'answer', sdp: this.sdp() };
       this.signalingState = 'stable';
       this.applyDirections();
       this.maybeConnect();
+      if (this.negotiationPending) this.needNegotiation();
     }
     this.onicecandidate?.({ candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
   }
@@ -185,7 +193,7 @@ export class FakePeerConnection {
       this.signalingState = 'stable';
       this.applyDirections();
       this.maybeConnect();
-      if (this.transceivers.some((t) => t.mid === null && !t.stopped) || this.restartPending) this.needNegotiation();
+      if (this.negotiationPending || this.restartPending) this.needNegotiation();
     }
   }
 
