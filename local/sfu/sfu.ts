@@ -78,6 +78,7 @@ interface Publication {
   lastKeyframeRequest: number;
   /** Asks the publisher for a keyframe (PLI), once its media has arrived. */
   requestKeyframe?: () => void;
+  keyframeTimer?: NodeJS.Timeout;
   subscribers: Set<Link>;
 }
 
@@ -291,12 +292,17 @@ export class Sfu {
     }
   }
 
+  /** Asks the publisher for a keyframe now, or at the end of the interval if one was just asked (never dropped). */
   private requestKeyframe(publication: Publication) {
-    if (publication.kind !== 'video' || !publication.requestKeyframe) return;
-    const now = Date.now();
-    if (now - publication.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
-    publication.lastKeyframeRequest = now;
-    publication.requestKeyframe();
+    if (publication.kind !== 'video' || !publication.requestKeyframe || publication.keyframeTimer) return;
+    const wait = publication.lastKeyframeRequest + KEYFRAME_INTERVAL_MS - Date.now();
+    const send = () => {
+      publication.keyframeTimer = undefined;
+      publication.lastKeyframeRequest = Date.now();
+      publication.requestKeyframe?.();
+    };
+    if (wait <= 0) send();
+    else publication.keyframeTimer = setTimeout(send, wait);
   }
 
   private newLink(kind: Link['kind'], key: string, envelope: SfuEnvelope, publicationId: string): Link {
@@ -330,7 +336,12 @@ export class Sfu {
         link.timer = undefined;
         if (link.kind === 'subscribe') {
           const publication = room.publications.get(link.publicationId);
-          if (publication) this.requestKeyframe(publication);
+          if (publication) {
+            this.requestKeyframe(publication);
+            // Once more shortly after: the first keyframe can race the subscriber's SRTP setup.
+            const again = setTimeout(() => !link.closed && this.requestKeyframe(publication), 1000);
+            link.cleanups.push(() => clearTimeout(again));
+          }
         }
       } else if (value === 'disconnected') {
         clearTimeout(link.timer);
@@ -373,6 +384,7 @@ export class Sfu {
     } else {
       const publication = room.publications.get(link.publicationId);
       if (publication?.link === link && !options.keepPublication) {
+        clearTimeout(publication.keyframeTimer);
         room.publications.delete(link.publicationId);
         // Its subscribers have nothing left to receive: tell them, and free their connections.
         for (const subscriber of [...publication.subscribers]) {

@@ -103,7 +103,8 @@ for (const provider of ['mesh', 'sfu'] as const) {
     });
 
     test('camera off and mic muted show placeholders to viewers; back on, video returns', async () => {
-      await tile(host, 'Camera').click();
+      // The screen tile was added on top; the camera's top-left corner is still in view.
+      await tile(host, 'Camera').click({ position: { x: 6, y: 6 } });
       await host.getByRole('button', { name: 'Turn camera off' }).click();
       await host.getByRole('button', { name: 'Mute' }).click();
       for (const viewer of viewers) {
