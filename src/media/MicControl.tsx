@@ -3,7 +3,7 @@ import { LevelMeter } from '../tiles/media/MediaTileEditor';
 import { MicIcon } from '../tiles/media/MediaIcons';
 import type { MediaProviderKind } from '../protocol/media';
 import { useMediaRuntime } from './media-context';
-import { useHostMedia } from './use-media';
+import { hubFor, useHostMedia } from './use-media';
 import './mic-control.css';
 import '../tiles/media/media.css';
 
@@ -66,6 +66,7 @@ function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRunti
           {mic.status === 'starting' ? 'Starting…' : 'Turn on mic'}
         </button>
       )}
+      <UploadRate runtime={runtime} />
       {live && mic.track ? (
         <div className="mic-control__meter">
           <LevelMeter track={mic.track} label="Microphone level" />
@@ -130,5 +131,21 @@ function Mic({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRunti
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** What this page sends to viewers right now: with mesh it grows with every viewer, with the SFU it stays flat. */
+function UploadRate({ runtime }: { runtime: NonNullable<ReturnType<typeof useMediaRuntime>> }) {
+  const [kbps, setKbps] = useState(0);
+  useEffect(() => {
+    const hub = hubFor(runtime);
+    const timer = setInterval(() => void hub.uploadKbps().then(setKbps, () => undefined), 2000);
+    return () => clearInterval(timer);
+  }, [runtime]);
+  if (kbps === 0) return null;
+  return (
+    <span className="studio-stat" data-testid="upload-rate" data-kbps={kbps} title="What you upload for media now">
+      ↑ {kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${kbps} kbit/s`}
+    </span>
   );
 }

@@ -44,6 +44,19 @@ for (const provider of ['mesh', 'sfu'] as const) {
 
     async function newPage(browser: Browser): Promise<Page> {
       const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
+      // Keeps the page's WebSockets reachable, so a test can cut them as a network drop would
+      // (offline emulation alone does not close an open socket).
+      await context.addInitScript(() => {
+        const Native = window.WebSocket;
+        const sockets: WebSocket[] = [];
+        Object.assign(window, { __sockets: sockets });
+        window.WebSocket = class extends Native {
+          constructor(...args: ConstructorParameters<typeof WebSocket>) {
+            super(...args);
+            sockets.push(this);
+          }
+        } as typeof WebSocket;
+      });
       contexts.push(context);
       const page = await context.newPage();
       external.push(forbidExternalRequests(page));
@@ -130,6 +143,7 @@ for (const provider of ['mesh', 'sfu'] as const) {
     test('a viewer whose network drops gets video back after reconnecting', async () => {
       const viewer = viewers[0]!;
       await viewer.context().setOffline(true);
+      await viewer.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.forEach((socket) => socket.close()));
       await expect(viewer.getByText('Connection lost. Reconnecting…')).toBeVisible();
       await viewer.context().setOffline(false);
       await expect(viewer.getByText('Reconnected')).toBeVisible({ timeout: 30_000 });
@@ -151,7 +165,8 @@ async function expectMoving(tileLocator: Locator, { red = false } = {}) {
   const framesNow = () => videoElement.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
   await expect.poll(framesNow, { timeout: 30_000, message: 'the video decodes frames' }).toBeGreaterThan(0);
   const before = await framesNow();
-  await expect.poll(framesNow, { timeout: 15_000, message: 'decoded frames advance' }).toBeGreaterThan(before + 5);
+  // A loaded machine makes the encoder drop frame rate (screens keep resolution): a few frames suffice.
+  await expect.poll(framesNow, { timeout: 30_000, message: 'decoded frames advance' }).toBeGreaterThan(before + 3);
   if (!red) return;
   const pixel = await videoElement.evaluate((v: HTMLVideoElement) => {
     const canvas = document.createElement('canvas');
