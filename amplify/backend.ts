@@ -12,6 +12,7 @@ import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
 import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './executor/resource.js';
+import { mediaOutputsFromEnv } from './media/config.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -107,6 +108,8 @@ backend.addOutput({
     httpApiUrl: apis.httpApiUrl,
     webSocketUrl: apis.webSocketUrl,
     region: backend.stack.region,
+    // Camera, screen and microphone: providers and ICE servers (STREAMCANVAS_ICE_SERVERS).
+    media: mediaOutputsFromEnv(process.env),
   },
 });
 
