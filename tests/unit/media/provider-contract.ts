@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MediaError, type MediaProvider, type Subscription } from '../../../src/media/types';
+import { MediaError, type MediaProvider } from '../../../src/media/types';
 
 /**
  * What every MediaProvider promises, whatever stands behind it: mesh, the local SFU, and
@@ -145,4 +145,3 @@ export async function until(condition: () => boolean, timeoutMs = 3000): Promise
   }
 }
 
-export type { Subscription };
