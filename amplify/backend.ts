@@ -15,6 +15,7 @@ import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './e
 import { storage } from './storage/resource.js';
 import { FILES_BUCKET_ENV } from './storage/object-store.js';
 import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { mediaOutputsFromEnv } from './media/config.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -123,6 +124,8 @@ backend.addOutput({
     httpApiUrl: apis.httpApiUrl,
     webSocketUrl: apis.webSocketUrl,
     region: backend.stack.region,
+    // Camera, screen and microphone: providers and ICE servers (STREAMCANVAS_ICE_SERVERS).
+    media: mediaOutputsFromEnv(process.env),
   },
 });
 

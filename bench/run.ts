@@ -5,6 +5,8 @@ import { startTestStack, type TestStack } from '../tests/support/local-stack.js'
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
 import { benchViewer } from './viewer.js';
+import { benchMedia } from './media.js';
+import { runSfuLoad } from '../tests/support/sfu-load.js';
 
 /**
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
@@ -14,6 +16,10 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
   realtime: async (stack) => benchRealtime(await stack()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
+  media: async (stack) => benchMedia(await stack()),
+  // The 2-minute soak of the SFU (the bounded 30 s version is in npm test).
+  'sfu-load': async (stack) =>
+    runSfuLoad(await stack(), { subscribers: 25, seconds: 120, sampleEverySeconds: 10, onSample: (s) => console.log(`   ${JSON.stringify(s)}`) }),
 };
 
 /**
@@ -95,6 +101,24 @@ function format(name: string, value: unknown): string {
       row('warm (reload, HTTP cache)', joinToFirstTileMs.warm),
       row('floor, warm', floorMs.warm),
       `   ratio app/floor: cold p50 ${ratio.cold.p50} / p95 ${ratio.cold.p95}; warm p50 ${ratio.warm.p50} / p95 ${ratio.warm.p95}`,
+    ].join('\n');
+  }
+  if (name === 'media') {
+    const rows = value as Awaited<ReturnType<typeof benchMedia>>;
+    return [
+      '   join to first video frame (subscribe -> first frame shown); floor: plain loopback WebRTC between pages, same run',
+      '   provider viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   host upload kbit/s   without video',
+      ...rows.map(
+        (r) =>
+          `   ${r.provider.padEnd(8)} ${String(r.viewers).padStart(7)} ${r.joinToFirstFrameMs.p50.toFixed(0).padStart(8)} ${r.joinToFirstFrameMs.p95.toFixed(0).padStart(8)} ${r.floorMs.p50.toFixed(0).padStart(11)} ${r.floorMs.p95.toFixed(0).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)} ${String(r.hostUploadKbps).padStart(20)} ${String(r.joinToFirstFrameMs.failed).padStart(15)}`,
+      ),
+    ].join('\n');
+  }
+  if (name === 'sfu-load') {
+    const r = value as Awaited<ReturnType<typeof runSfuLoad>>;
+    return [
+      `   1 publisher, ${r.subscribers} subscribers, ${r.seconds} s: ${r.connected} connected at the end, ${r.forwardedPackets} packets received, heap growth ${r.heapGrowthMB} MB after warm-up`,
+      ...r.samples.map((s) => `   ${String(s.atSeconds).padStart(4)} s   heap ${String(s.heapUsedMB).padStart(4)} MB   rss ${String(s.rssMB).padStart(4)} MB   receiving ${s.receiving}`),
     ].join('\n');
   }
   return JSON.stringify(value, null, 2);

@@ -1,3 +1,5 @@
+import type { MediaOutputs } from '../src/config/schema.js';
+
 /** The browser's configuration: the shape `amplify_outputs.json` has in AWS, plus the local Cognito endpoint and code delivery. */
 export interface LocalOutputsInput {
   region: string;
@@ -6,6 +8,7 @@ export interface LocalOutputsInput {
   userPoolEndpoint: string;
   httpApiUrl: string;
   webSocketUrl: string;
+  media: MediaOutputs;
 }
 
 export function localOutputs(input: LocalOutputsInput) {
@@ -36,6 +39,7 @@ export function localOutputs(input: LocalOutputsInput) {
       userPoolEndpoint: input.userPoolEndpoint,
       // No e-mail is sent locally: the confirmation codes are printed in the terminal.
       codeDelivery: 'terminal',
+      media: input.media,
     },
   };
 }

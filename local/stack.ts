@@ -15,6 +15,9 @@ import { startHttpGateway } from './http-gateway.js';
 import { localOutputs } from './outputs.js';
 import { startWebServer, type WebMode } from './web-server.js';
 import { startWebSocketGateway } from './websocket-gateway.js';
+import { randomBytes } from 'node:crypto';
+import { sfuEnv } from '../amplify/functions/realtime/sfu-relay.js';
+import { startLocalSfu } from './sfu/server.js';
 
 /**
  * Boots every AWS stand-in in this process and points the real handlers at them through
@@ -28,6 +31,8 @@ export interface LocalStackPorts {
   dynamo: number;
   lambda: number;
   s3: number;
+  /** The local SFU's signalling endpoint (its media uses ephemeral UDP ports). */
+  sfu: number;
 }
 
 export interface LocalStackOptions {
@@ -41,7 +46,7 @@ export interface LocalStackOptions {
   webSocketIdleTimeoutMs?: number;
 }
 
-export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104 };
+export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104, sfu: 4105 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
@@ -99,6 +104,12 @@ export async function startLocalStack(options: LocalStackOptions) {
     process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     process.env.CODE_RUNNER_FUNCTION_NAME = CODE_RUNNER_FUNCTION;
 
+    // The SFU: the realtime function relays `signal`s addressed to "sfu" to it, with the caller's role.
+    const sfu = await startLocalSfu({ host, port: options.ports.sfu, secret: randomBytes(24).toString('base64url'), log });
+    stopping.push(sfu.close);
+    process.env[sfuEnv.url] = sfu.url;
+    process.env[sfuEnv.secret] = sfu.secret;
+
     const verifyToken = createTokenVerifier({
       userPoolId: cognito.userPoolId,
       userPoolClientId: cognito.userPoolClientId,
@@ -143,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       userPoolEndpoint: cognito.endpoint,
       httpApiUrl: httpApi.url,
       webSocketUrl: webSocket.url,
+      media: { providers: ['mesh', 'sfu'], defaultProvider: 'sfu', iceServers: [] },
     });
     const web = await startWebServer({ mode: options.web, host, port: options.ports.web, outputs });
     if (web) stopping.push(web.close);
@@ -151,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       webUrl: web?.url,
       httpApiUrl: httpApi.url,
       webSocketUrl: webSocket.url,
+      sfuUrl: sfu.url,
+      sfuStats: () => sfu.sfu.stats(),
       cognito,
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,

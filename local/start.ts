@@ -23,6 +23,7 @@ async function main() {
     dynamo: portFromEnv('STREAMCANVAS_DYNAMO_PORT', defaultPorts.dynamo),
     lambda: portFromEnv('STREAMCANVAS_LAMBDA_PORT', defaultPorts.lambda),
     s3: portFromEnv('STREAMCANVAS_S3_PORT', defaultPorts.s3),
+    sfu: portFromEnv('STREAMCANVAS_SFU_PORT', defaultPorts.sfu),
   };
   const dataDir = resolve(process.env.STREAMCANVAS_DATA_DIR ?? '.streamcanvas');
   const web = process.argv.includes('--static') ? { kind: 'static' as const, dir: 'dist' } : { kind: 'dev' as const };
@@ -43,6 +44,7 @@ async function main() {
     App        ${stack.webUrl}
     HTTP API   ${stack.httpApiUrl}
     WebSocket  ${stack.webSocketUrl}
+    SFU        ${stack.sfuUrl}
     Data       ${dataDir}
 
   Emails are not sent locally: confirmation codes appear here.

@@ -265,7 +265,8 @@ function refusedForSize(error: unknown): PublishOutcome {
   throw error;
 }
 
-const CANVAS_FLAGS = new Set(Object.keys(canvasFlagsSchema.shape));
+/** The canvas flags the schema knows; any other `c_` attribute is ignored. */
+const canvasFlagNames: ReadonlySet<string> = new Set(Object.keys(canvasFlagsSchema.shape));
 
 function headFromItem(item: Record<string, unknown>): SessionHead {
   // No prototype: a tile id is only ever a key (the schema also refuses "__proto__" and friends).
@@ -273,7 +274,7 @@ function headFromItem(item: Record<string, unknown>): SessionHead {
   const canvas: CanvasFlags = {};
   for (const [attribute, value] of Object.entries(item)) {
     if (attribute.startsWith('t_')) tiles[attribute.slice(2)] = value as Tile;
-    else if (attribute.startsWith('c_') && CANVAS_FLAGS.has(attribute.slice(2))) Object.assign(canvas, { [attribute.slice(2)]: value });
+    else if (attribute.startsWith('c_') && canvasFlagNames.has(attribute.slice(2))) Object.assign(canvas, { [attribute.slice(2)]: value });
   }
   const hosts = item.hostConnections;
   return {

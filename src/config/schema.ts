@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mediaProviderKinds } from '../protocol/media';
 
 /**
  * The browser's runtime configuration: Amplify Gen 2's `amplify_outputs.json`, plus our
@@ -16,6 +17,29 @@ export const passwordPolicySchema = z.looseObject({
   require_numbers: z.boolean().optional(),
   require_symbols: z.boolean().optional(),
 });
+
+/**
+ * ICE servers the browsers use, public to anyone who loads the app: an entry with a
+ * username or credential (a TURN secret) is refused here, so it can never ship to viewers.
+ */
+const iceServerSchema = z.strictObject(
+  {
+    urls: z.union([z.string().regex(/^(stun|stuns|turn|turns):/, { message: 'must be a stun:/turn: URL' }), z.array(z.string().regex(/^(stun|stuns|turn|turns):/)).min(1)]),
+  },
+  { message: 'must be { urls } only: credentials never go into the public config' },
+);
+
+export const mediaOutputsSchema = z.strictObject({
+  /** Providers this deployment offers: 'mesh' anywhere, 'sfu' with the local stack (or a self-hosted SFU), 'ivs' on AWS. */
+  providers: z.array(z.enum(mediaProviderKinds)).min(1),
+  /** What a new publication uses; must be one of `providers`. */
+  defaultProvider: z.enum(mediaProviderKinds),
+  iceServers: z.array(iceServerSchema).max(8),
+});
+export type MediaOutputs = z.infer<typeof mediaOutputsSchema>;
+
+/** Without a `media` block: peer-to-peer only, and no ICE servers (host candidates: same network only). */
+export const DEFAULT_MEDIA_CONFIG: MediaOutputs = { providers: ['mesh'], defaultProvider: 'mesh', iceServers: [] };
 
 export const amplifyOutputsSchema = z.looseObject({
   version: z
@@ -38,6 +62,9 @@ export const amplifyOutputsSchema = z.looseObject({
       userPoolEndpoint: httpUrl.optional(),
       /** Where sign-up and reset codes go: e-mail (Cognito), or the terminal of the local stack. */
       codeDelivery: z.enum(['email', 'terminal'], { message: "must be 'email' or 'terminal'" }).optional(),
+      media: mediaOutputsSchema
+        .refine((media) => media.providers.includes(media.defaultProvider), { message: 'defaultProvider must be one of providers', path: ['defaultProvider'] })
+        .optional(),
     },
     { message: 'is missing (the backend adds httpApiUrl, webSocketUrl and region here)' },
   ),
@@ -63,6 +90,8 @@ export interface AppConfig {
   /** 'terminal' on the local stack, which prints codes instead of sending e-mail. */
   codeDelivery: 'email' | 'terminal';
   passwordPolicy: PasswordPolicy;
+  /** Webcam, screen and microphone: which providers, and the ICE servers (`custom.media`). */
+  media: MediaOutputs;
   /** The validated outputs, as Amplify.configure expects them. */
   outputs: AmplifyOutputsJson;
 }
@@ -104,6 +133,7 @@ export function parseAppConfig(json: unknown): AppConfig {
     region: outputs.custom.region,
     ...(outputs.custom.userPoolEndpoint ? { userPoolEndpoint: outputs.custom.userPoolEndpoint } : {}),
     codeDelivery: outputs.custom.codeDelivery ?? 'email',
+    media: outputs.custom.media ?? DEFAULT_MEDIA_CONFIG,
     passwordPolicy: policy
       ? {
           minLength: policy.min_length ?? DEFAULT_PASSWORD_POLICY.minLength,

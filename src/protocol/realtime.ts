@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mediaRefSchema, mediaSignalSchema, type MediaSignal } from './media';
 import { MAX_JSON_DEPTH, emptyMap, isReservedKey, isWellFormed, jsonProblem, numberProblem } from './storable-json';
 export { MAX_JSON_DEPTH, RESERVED_KEYS } from './storable-json';
 
@@ -102,6 +103,9 @@ export const canvasFlagsSchema = z.strictObject({
   chatHidden: z.boolean().optional(),
   /** The tile every viewer sees full-stage, or null for the whole canvas. */
   spotlight: tileIdSchema.nullable().optional(),
+  /** The host's microphone: one audio publication per session (null: no microphone). */
+  mic: mediaRefSchema.nullable().optional(),
+  micMuted: z.boolean().optional(),
 });
 export type CanvasFlags = z.infer<typeof canvasFlagsSchema>;
 
@@ -146,9 +150,10 @@ export const clientMessageSchema = z.discriminatedUnion('action', [
   z.strictObject({
     ...base,
     action: z.literal('signal'),
-    /** A viewer signals 'host'; the host names a viewer's connection id. */
+    /** A viewer signals 'host'; the host names a viewer's connection id; either may signal 'sfu'. */
     to: z.string().min(1).max(128),
-    data: z.record(z.string(), jsonSchema),
+    /** WebRTC signalling, checked shape by shape (SDP and candidate sizes) before it is relayed. */
+    data: mediaSignalSchema,
   }),
   z.strictObject({
     ...base,
@@ -226,7 +231,8 @@ export type ServerMessage =
   | { type: 'chat'; v: 1; seq: number; message: ChatMessage }
   | { type: 'reaction'; v: 1; emoji: string; at: number }
   | { type: 'presence'; v: 1; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }
-  | { type: 'signal'; v: 1; from: string; fromRole: 'host' | 'viewer'; data: Record<string, Json> }
+  /** From a connection of the session, or from the SFU (`from: 'sfu'`, `fromRole: 'sfu'`). */
+  | { type: 'signal'; v: 1; from: string; fromRole: 'host' | 'viewer' | 'sfu'; data: MediaSignal }
   | { type: 'ended'; v: 1; at: number }
   | { type: 'error'; v: 1; code: RejectionCode; message: string; action?: string; clientSeq?: number };
 

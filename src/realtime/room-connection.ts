@@ -12,6 +12,7 @@ import {
   type RejectionCode,
   type ServerMessage,
 } from '../protocol/realtime';
+import type { MediaSignal } from '../protocol/media';
 import { SnapshotAssembler } from '../protocol/snapshot-parts';
 import { coalescePatches } from './coalesce-patches';
 import { ClockOffset } from './clock-offset';
@@ -31,7 +32,7 @@ export type RoomEvent =
   | { type: 'chatHistory'; messages: ChatMessage[] }
   | { type: 'reaction'; emoji: string }
   | { type: 'presence'; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }
-  | { type: 'signal'; from: string; fromRole: 'host' | 'viewer'; data: Record<string, Json> }
+  | { type: 'signal'; from: string; fromRole: 'host' | 'viewer' | 'sfu'; data: MediaSignal }
   | { type: 'rejected'; code: RejectionCode; message: string; action?: string };
 
 export interface RoomConnectionOptions {
@@ -120,8 +121,11 @@ export class RoomConnection {
     this.sendNow({ v: PROTOCOL_VERSION, action: 'react', emoji } as ClientMessage);
   }
 
-  signal(to: string, data: Record<string, Json>): void {
+  /** WebRTC signalling to the host, a viewer's connection or the SFU; false when the socket is not open. */
+  signal(to: string, data: MediaSignal): boolean {
+    if (this.socket?.readyState !== 1) return false;
     this.sendNow({ v: PROTOCOL_VERSION, action: 'signal', to, data });
+    return true;
   }
 
   end(): void {

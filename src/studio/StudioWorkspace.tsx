@@ -1,4 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useHostEmail } from '../auth/HostHeader';
+import { useOptionalAppConfig } from '../config';
+import { MediaRuntimeProvider } from '../media/media-context';
 import { useSessionsApi } from '../api/context';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { frontZ } from '../canvas/geometry';
@@ -30,6 +33,9 @@ import './studio.css';
 /** How long after the studio has synced its tiles' editors start downloading. */
 const PRELOAD_DELAY_MS = 1000;
 
+/** The host's microphone (media code loads in its own chunk). */
+const MicControl = lazy(() => import('../media/MicControl'));
+
 /** How long "End session" waits for the server to confirm through the room before using the HTTP API. */
 const END_CONFIRM_TIMEOUT_MS = 5000;
 
@@ -56,6 +62,8 @@ export function StudioWorkspace({
   const { commands, selectedId, announcement, history } = useCanvasEditing(store);
   const reactions = useFloatingReactions();
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const media = useOptionalAppConfig()?.media;
+  const hostEmail = useHostEmail();
 
   // Every tile's editor and view, downloaded once the studio is up and synced (after a short
   // pause, so they do not compete with the canvas): a tile selected later, perhaps after the
@@ -123,6 +131,7 @@ export function StudioWorkspace({
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
+    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail}>
     <div className="studio studio--live">
       <StudioBar
         wide
@@ -134,8 +143,11 @@ export function StudioWorkspace({
             <ViewerCount count={view.viewerCount} />
           </>
         }
-        // Host media controls (microphone, camera) mount here, beside the broadcast actions.
-        controls={null}
+        controls={
+          <Suspense fallback={null}>
+            <MicControl />
+          </Suspense>
+        }
         actions={
           <>
             <GoLiveButton live={live} disabled={!view.synced} onChange={(next) => store?.publish([{ type: 'canvas.set', set: { live: next } }])} />
@@ -220,5 +232,6 @@ export function StudioWorkspace({
         end={endSession}
       />
     </div>
+    </MediaRuntimeProvider>
   );
 }

@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'react';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { useOptionalAppConfig } from '../config';
+import { MediaRuntimeProvider } from '../media/media-context';
+import { sessionAudioRefs } from '../media/session-audio-refs';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
@@ -9,6 +12,9 @@ import { useToast } from '../ui/Toast';
 import { ReactionBar } from './ReactionBar';
 import { ViewerStage } from './ViewerStage';
 
+/** Loaded only when the session has sound (the host's mic or a tab's audio). */
+const SessionAudio = lazy(() => import('../media/SessionAudio'));
+
 /** The live part of the viewer page: the canvas with reactions, and the chat beside it (below on phones). */
 export function ViewerRoom({ title, store, view }: { title: string; store: RoomStore | undefined; view: RoomView }) {
   const toast = useToast();
@@ -16,6 +22,9 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const reactions = useFloatingReactions();
   const connected = view.status === 'open';
   const restShown = useAfterFirstPaint();
+  const media = useOptionalAppConfig()?.media;
+  const live = view.synced && view.snapshot.canvas.live === true;
+  const audioRefs = useMemo(() => (live ? sessionAudioRefs(view.snapshot) : []), [live, view.snapshot]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -24,10 +33,25 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   });
 
   return (
+    <MediaRuntimeProvider room={store?.room} role="viewer" config={media}>
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
-          <ViewerStage title={title} view={view} clock={clock} overlay={<FloatingReactions items={reactions.items} />} />
+          <ViewerStage
+            title={title}
+            view={view}
+            clock={clock}
+            overlay={
+              <>
+                <FloatingReactions items={reactions.items} />
+                {audioRefs.length > 0 ? (
+                  <Suspense fallback={null}>
+                    <SessionAudio refs={audioRefs} micMuted={view.snapshot.canvas.micMuted === true} />
+                  </Suspense>
+                ) : null}
+              </>
+            }
+          />
         </div>
         {restShown ? <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} /> : <div className="reaction-bar reaction-bar--placeholder" />}
       </div>
@@ -47,6 +71,7 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
         <div className="panel watch__chat" aria-hidden="true" />
       )}
     </main>
+    </MediaRuntimeProvider>
   );
 }
 

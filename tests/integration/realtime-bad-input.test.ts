@@ -46,7 +46,7 @@ function malformedFrames(count: number, seed = 42): string[] {
     publishState: { v: 1, action: 'publishState', clientSeq: 2, patches: [{ type: 'tile.state', tileId: 'keep', set: { mode: 'stopwatch' } }] },
     sync: { v: 1, action: 'sync' },
     ping: { v: 1, action: 'ping', clientTime: 1 },
-    signal: { v: 1, action: 'signal', to: 'host', data: { a: 1 } },
+    signal: { v: 1, action: 'signal', to: 'host', data: { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } },
     chat: { v: 1, action: 'chat', name: 'A', text: 'hi' },
     react: { v: 1, action: 'react', emoji: '👏' },
     end: { v: 1, action: 'end' },

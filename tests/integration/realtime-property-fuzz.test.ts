@@ -123,7 +123,7 @@ const message = fc.oneof(
   { weight: 12, arbitrary: batch.map((patches) => ({ v: 1, action: 'publishState', clientSeq: ++clientSeq, patches })) },
   { weight: 1, arbitrary: fc.record({ v: fc.constant(1), action: fc.constant('chat'), name: text, text }) },
   { weight: 1, arbitrary: fc.record({ v: fc.constant(1), action: fc.constant('react'), emoji: fc.constantFrom(...reactionEmojis) }) },
-  { weight: 1, arbitrary: fc.record({ v: fc.constant(1), action: fc.constant('signal'), to: fc.string({ minLength: 1, maxLength: 20 }), data: fc.dictionary(anyKey, stateValue, { maxKeys: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ v: fc.constant(1), action: fc.constant('signal'), to: fc.string({ minLength: 1, maxLength: 20 }), data: fc.oneof(fc.dictionary(anyKey, stateValue, { maxKeys: 3 }), fc.constant({ media: 'mesh', peer: 'host-peer-1', type: 'bye' })) }) },
 );
 
 /** The tiles the wide frame batch edits, added once so it can commit. */

@@ -126,7 +126,7 @@ describe('authorization', () => {
     ]) {
       expect(await viewer.request(message, 'error')).toMatchObject({ code: 'forbidden', action: message.action });
     }
-    expect(await viewer.request({ v: 1, action: 'signal', to: other.of('snapshot')[0]!.connectionId, data: { sdp: 'x' } }, 'error')).toMatchObject({ code: 'forbidden' });
+    expect(await viewer.request({ v: 1, action: 'signal', to: other.of('snapshot')[0]!.connectionId, data: { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } }, 'error')).toMatchObject({ code: 'forbidden' });
     const stored = await h.request({ v: 1, action: 'sync' }, 'snapshot');
     expect(stored.snapshot.tiles).toEqual({});
     expect(stored.ended).toBe(false);
@@ -139,11 +139,11 @@ describe('authorization', () => {
     const h = await join(sessionId, host.accessToken);
     const viewer = await join(sessionId);
     const bystander = await join(sessionId);
-    viewer.send({ v: 1, action: 'signal', to: 'host', data: { type: 'hello' } });
+    viewer.send({ v: 1, action: 'signal', to: 'host', data: { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } });
     const atHost = await h.waitFor('signal');
     expect(atHost).toMatchObject({ fromRole: 'viewer', data: { type: 'hello' } });
-    h.send({ v: 1, action: 'signal', to: atHost.from, data: { type: 'offer', sdp: 'v=0' } });
-    expect(await viewer.waitFor('signal')).toMatchObject({ fromRole: 'host', data: { type: 'offer' } });
+    h.send({ v: 1, action: 'signal', to: atHost.from, data: { media: 'mesh', peer: 'host-peer-1', target: 'viewer-peer-1', type: 'description', description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' } } });
+    expect(await viewer.waitFor('signal')).toMatchObject({ fromRole: 'host', data: { type: 'description', description: { type: 'offer' } } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(bystander.of('signal')).toEqual([]);
   });

@@ -507,7 +507,7 @@ describe('function configuration', () => {
 });
 
 describe('outputs', () => {
-  it('publishes httpApiUrl, webSocketUrl and region as amplify_outputs custom', () => {
+  it('publishes httpApiUrl, webSocketUrl, region and media as amplify_outputs custom', () => {
     const { root } = synth;
     expect(root.json.Metadata?.['AWS::Amplify::Custom']).toEqual({ version: '1', stackOutputs: ['customOutputs'] });
     const customOutputs = JSON.parse(synth.render(root.json.Outputs?.customOutputs?.Value, root)) as unknown;
@@ -519,6 +519,7 @@ describe('outputs', () => {
         httpApiUrl: `\${GetAtt:realtime/${http}.ApiEndpoint}`,
         webSocketUrl: `wss://\${Ref:realtime/${ws}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/prod`,
         region: '${AWS::Region}',
+        media: { providers: ['mesh'], defaultProvider: 'mesh', iceServers: [{ urls: 'stun:stun.l.google.com:19302' }] },
       },
     });
   });

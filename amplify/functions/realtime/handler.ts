@@ -37,6 +37,8 @@ import { createObservability, type AppMetrics } from '../shared/observability.js
 import { countingRejections } from './rejection-metrics.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
+import { SFU_SIGNAL_TARGET, sdpSendsMedia, type MediaSignal } from '../../../src/protocol/media.js';
+import { httpSfuRelay, sfuEnv, type SfuRelay } from './sfu-relay.js';
 
 export interface RealtimeDeps {
   connections: ConnectionsTable;
@@ -45,6 +47,8 @@ export interface RealtimeDeps {
   posterFor: (endpoint: string) => ConnectionPoster;
   /** Undefined when this deployment has no code executor. */
   runCode?: CodeRunner;
+  /** Undefined when this deployment has no SFU: signals to "sfu" are refused as unavailable. */
+  sfu?: SfuRelay;
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -59,6 +63,8 @@ interface Caller {
   role: 'host' | 'viewer';
   userId: string;
   poster: ConnectionPoster;
+  /** Where the @connections API of this WebSocket API is (the SFU answers there). */
+  managementEndpoint: string;
   /** Epoch ms of $connect, from API Gateway's request context. */
   connectedAt: number;
 }
@@ -73,7 +79,8 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
     const d = deps();
     const { routeKey, connectionId, domainName, stage } = event.requestContext;
     const auth = event.requestContext.authorizer as Partial<ConnectionContext> | undefined;
-    const poster = countingRejections(d.posterFor(managementEndpoint(domainName, stage)), d.metrics);
+    const endpoint = managementEndpoint(domainName, stage);
+    const poster = countingRejections(d.posterFor(endpoint), d.metrics);
     if (!auth?.sessionId || (auth.role !== 'host' && auth.role !== 'viewer')) {
       // Only reachable if the authorizer were bypassed: refuse rather than guess.
       if (routeKey === '$connect') return { statusCode: 403 };
@@ -86,6 +93,7 @@ export function createRealtimeHandler(deps: () => RealtimeDeps) {
       role: auth.role,
       userId: auth.userId ?? '',
       poster,
+      managementEndpoint: endpoint,
       connectedAt: event.requestContext.connectedAt,
     };
 
@@ -342,11 +350,18 @@ async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps)
   ]);
 }
 
-async function signal(caller: Caller, to: string, data: Record<string, unknown>, d: RealtimeDeps) {
+async function signal(caller: Caller, to: string, data: MediaSignal, d: RealtimeDeps) {
+  const refuse = (code: RejectionCode, message: string) => send(caller.poster, caller.connectionId, { ...rejection(code, message), action: 'signal' });
+  if (caller.role === 'viewer' && to !== 'host' && to !== SFU_SIGNAL_TARGET) return refuse('forbidden', 'Viewers may only signal the host.');
+  // Checked here, not only in the browser or the SFU: a viewer never publishes media, with any provider.
+  if (caller.role === 'viewer' && data.type === 'description' && sdpSendsMedia(data.description.sdp)) {
+    return refuse('forbidden', 'Viewers cannot publish media: a viewer\'s session description may only receive.');
+  }
+  if (to === SFU_SIGNAL_TARGET) return relayToSfu(caller, data, d, refuse);
+
   let targets: string[];
   const known: ConnectionItem[] = [];
   if (caller.role === 'viewer') {
-    if (to !== 'host') return send(caller.poster, caller.connectionId, { ...rejection('forbidden', 'Viewers may only signal the host.'), action: 'signal' });
     targets = (await d.states.getHead(caller.sessionId, ['hostConnections'])).hostConnections;
   } else {
     const target = await d.connections.get(to);
@@ -355,13 +370,19 @@ async function signal(caller: Caller, to: string, data: Record<string, unknown>,
   }
   const message = JSON.stringify({ type: 'signal', v: PROTOCOL_VERSION, from: caller.connectionId, fromRole: caller.role, data });
   const result = await fanOut(caller.poster, targets, message);
-  if (result.sent === 0) {
-    await send(caller.poster, caller.connectionId, {
-      ...rejection('not_found', to === 'host' ? 'The host is not connected.' : `Connection ${to} is not in this session.`),
-      action: 'signal',
-    });
-  }
+  if (result.sent === 0) await refuse('not_found', to === 'host' ? 'The host is not connected.' : `Connection ${to} is not in this session.`);
   if (result.gone.length) await forgetGone(caller, d, result.gone, known);
+}
+
+async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, refuse: (code: RejectionCode, message: string) => Promise<void>) {
+  if (data.media !== 'sfu') return refuse('bad_message', 'Only SFU signalling ("media": "sfu") may be sent to the SFU.');
+  if (!d.sfu) return refuse('unavailable', 'This deployment has no media server (SFU). The host can use peer-to-peer media instead.');
+  try {
+    await d.sfu.relay({ sessionId: caller.sessionId, connectionId: caller.connectionId, role: caller.role, data, replyTo: caller.managementEndpoint });
+  } catch (error) {
+    d.log({ level: 'warn', message: 'SFU relay failed', sessionId: caller.sessionId, error: String(error) });
+    await refuse('unavailable', 'The media server is not answering. Try again in a moment.');
+  }
 }
 
 async function end(caller: Caller, d: RealtimeDeps) {
@@ -436,6 +457,11 @@ export const handler = observability.instrument(createRealtimeHandler(
       sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
       posterFor: managementApiPoster,
       ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
+      // Read per use: a self-hosted SFU is optional configuration, like the executor.
+      get sfu() {
+        const url = optionalEnv(sfuEnv.url);
+        return url ? httpSfuRelay(url, requireEnv(sfuEnv.secret)) : undefined;
+      },
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

@@ -6,6 +6,7 @@ import type { SessionsTable } from '../../../amplify/data/sessions-table';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
 import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
 import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
+import type { SfuEnvelope } from '../../../amplify/functions/realtime/sfu-relay';
 import {
   RECENT_CHAT_KEPT,
   applyPatches,
@@ -175,8 +176,16 @@ class RecordingPoster implements ConnectionPoster {
 const frame: Frame = { x: 0, y: 0, w: 100, h: 100, z: 0 };
 const add = (tileId: string): Patch => ({ type: 'tile.add', tileId, kind: 'code', frame, state: {} });
 
-function harness() {
+const hello = { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } as const;
+const sendingSdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=sendonly\r\n';
+const receivingSdp = sendingSdp.replace('a=sendonly', 'a=recvonly');
+function description(type: 'offer' | 'answer', sdp: string) {
+  return { media: 'mesh', peer: 'viewer-peer-1', type: 'description', description: { type, sdp } } as const;
+}
+
+function harness(options: { sfu?: true | 'failing' } = {}) {
   let clock = 1_700_000_000_000;
+  const relayed: SfuEnvelope[] = [];
   let ids = 0;
   const connections = new MemoryConnections();
   const states = new MemoryStates();
@@ -194,6 +203,16 @@ function harness() {
     now: () => clock,
     newId: () => `id-${++ids}`,
     log: (entry) => logs.push(entry),
+    ...(options.sfu
+      ? {
+          sfu: {
+            relay: async (envelope: SfuEnvelope) => {
+              if (options.sfu === 'failing') throw new Error('connection refused');
+              relayed.push(envelope);
+            },
+          },
+        }
+      : {}),
   };
   const handler = createRealtimeHandler(() => deps);
 
@@ -233,6 +252,7 @@ function harness() {
     sessions,
     poster,
     logs,
+    relayed,
     handler,
     advance: (ms: number) => (clock += ms),
     now: () => clock,
@@ -371,7 +391,7 @@ describe('realtime handler: host-only actions', () => {
   it('a viewer may only signal the host', async () => {
     const h = harness();
     await h.room();
-    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'v2', data: { sdp: 'x' } });
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'v2', data: hello });
     expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'forbidden', action: 'signal', message: 'Viewers may only signal the host.' });
     expect(h.poster.to('v2')).toEqual([]);
   });
@@ -654,27 +674,90 @@ describe('realtime handler: other actions', () => {
   it('a viewer signals the host', async () => {
     const h = harness();
     await h.room();
-    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: { sdp: 'offer' } });
-    expect(h.poster.posts).toEqual([{ to: 'host', message: { type: 'signal', v: 1, from: 'v1', fromRole: 'viewer', data: { sdp: 'offer' } } }]);
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: hello });
+    expect(h.poster.posts).toEqual([{ to: 'host', message: { type: 'signal', v: 1, from: 'v1', fromRole: 'viewer', data: hello } }]);
   });
 
   it('the host signals one viewer by connection id', async () => {
     const h = harness();
     await h.room();
-    await h.send('host', 'host', { v: 1, action: 'signal', to: 'v2', data: { sdp: 'answer' } });
-    expect(h.poster.posts).toEqual([{ to: 'v2', message: { type: 'signal', v: 1, from: 'host', fromRole: 'host', data: { sdp: 'answer' } } }]);
+    const offer = description('offer', sendingSdp);
+    await h.send('host', 'host', { v: 1, action: 'signal', to: 'v2', data: offer });
+    expect(h.poster.posts).toEqual([{ to: 'v2', message: { type: 'signal', v: 1, from: 'host', fromRole: 'host', data: offer } }]);
   });
 
   it('signalling a connection of another session, or an absent host, is not_found', async () => {
     const h = harness();
     await h.room();
     await h.connect('elsewhere', 'viewer', OTHER_SESSION);
-    await h.send('host', 'host', { v: 1, action: 'signal', to: 'elsewhere', data: {} });
+    await h.send('host', 'host', { v: 1, action: 'signal', to: 'elsewhere', data: hello });
     expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'not_found', message: 'Connection elsewhere is not in this session.' });
     expect(h.poster.to('elsewhere')).toEqual([]);
     await h.disconnect('host', 'host');
-    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: {} });
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: hello });
     expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'not_found', action: 'signal', message: 'The host is not connected.' });
+  });
+
+  it('a viewer can never send a description that publishes media, to the host or to the SFU', async () => {
+    const h = harness({ sfu: true });
+    await h.room();
+    for (const to of ['host', 'sfu']) {
+      const media = to === 'sfu' ? 'sfu' : 'mesh';
+      await h.send('v1', 'viewer', { v: 1, action: 'signal', to, data: { ...description('offer', sendingSdp), media, publicationId: 'pub-12345' } });
+      expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'forbidden', action: 'signal', message: expect.stringContaining('Viewers cannot publish media') });
+    }
+    expect(h.poster.to('host')).toEqual([]);
+    expect(h.relayed).toEqual([]);
+    // Receiving is fine: an answer that only receives reaches the host.
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: description('answer', receivingSdp) });
+    expect(h.poster.to('host')).toHaveLength(1);
+  });
+
+  it.each([
+    ['an SDP that is not a session description', { ...hello, type: 'description', description: { type: 'offer', sdp: 'hello' } }, 'data.description.sdp'],
+    ['an SDP over 24 KB', { ...hello, type: 'description', description: { type: 'offer', sdp: `v=0\r\n${'a=xxxxxxxxx\r\n'.repeat(1900)}` } }, 'must be at most 24 KB'],
+    ['an SDP with a control character', { ...hello, type: 'description', description: { type: 'offer', sdp: 'v=0\r\ns=\u0000\r\n' } }, 'printable ASCII'],
+    ['17 media sections', { ...hello, type: 'description', description: { type: 'offer', sdp: `v=0\r\n${'m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'.repeat(17)}` } }, 'more than 16 media sections'],
+    ['a candidate that is not one', { ...hello, type: 'candidate', candidate: { candidate: 'rm -rf /' } }, 'data.candidate.candidate'],
+    ['a candidate over 512 characters', { ...hello, type: 'candidate', candidate: { candidate: `candidate:${'1'.repeat(600)}` } }, 'data.candidate.candidate'],
+    ['an unknown signal type', { ...hello, type: 'offer' }, 'data.type'],
+    ['a peer id with a slash', { ...hello, peer: 'a/b/c/d/e/f' }, 'data.peer'],
+    ['extra fields', { ...hello, sdp: 'v=0' }, 'data'],
+  ])('refuses %s before relaying it', async (_name, data, reason) => {
+    const h = harness();
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data });
+    expect(errorOf(h.poster.last('v1'))).toMatchObject({ code: 'bad_message', action: 'signal', message: expect.stringContaining(reason) });
+    expect(h.poster.to('host')).toEqual([]);
+  });
+
+  it('relays signals to "sfu" with the role the authorizer gave, and the @connections endpoint for answers', async () => {
+    const h = harness({ sfu: true });
+    await h.room();
+    const subscribe = { media: 'sfu', peer: 'viewer-peer-1', publicationId: 'pub-12345', type: 'subscribe' } as const;
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'sfu', data: subscribe });
+    const offer = { ...description('offer', sendingSdp), media: 'sfu', peer: 'host-peer-1', publicationId: 'pub-12345' } as const;
+    await h.send('host', 'host', { v: 1, action: 'signal', to: 'sfu', data: offer });
+    expect(h.relayed).toEqual([
+      { sessionId: SESSION, connectionId: 'v1', role: 'viewer', data: subscribe, replyTo: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod' },
+      { sessionId: SESSION, connectionId: 'host', role: 'host', data: offer, replyTo: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod' },
+    ]);
+    expect(h.poster.posts).toEqual([]);
+  });
+
+  it('answers unavailable when the deployment has no SFU, or it does not answer; mesh signals never go to it', async () => {
+    const none = harness();
+    await none.room();
+    const subscribe = { media: 'sfu', peer: 'viewer-peer-1', publicationId: 'pub-12345', type: 'subscribe' } as const;
+    await none.send('v1', 'viewer', { v: 1, action: 'signal', to: 'sfu', data: subscribe });
+    expect(errorOf(none.poster.last('v1'))).toMatchObject({ code: 'unavailable', action: 'signal', message: expect.stringContaining('no media server') });
+
+    const failing = harness({ sfu: 'failing' });
+    await failing.room();
+    await failing.send('v1', 'viewer', { v: 1, action: 'signal', to: 'sfu', data: subscribe });
+    expect(errorOf(failing.poster.last('v1'))).toMatchObject({ code: 'unavailable', message: 'The media server is not answering. Try again in a moment.' });
+    await failing.send('v1', 'viewer', { v: 1, action: 'signal', to: 'sfu', data: hello });
+    expect(errorOf(failing.poster.last('v1'))).toMatchObject({ code: 'bad_message' });
   });
 
   it('sync answers with the snapshot, recent chat and presence', async () => {

@@ -182,15 +182,17 @@ describe('RoomConnection: connecting', () => {
     expect(t.room.status).toBe('open');
   });
 
+  const hello = { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } as const;
+
   it('emits reactions, presence and signals', async () => {
     const t = await connected();
     t.socket().receive({ type: 'reaction', v: 1, emoji: '🎉', at: 1 });
     t.socket().receive({ type: 'presence', v: 1, viewerCount: 9, event: 'join', connectionId: 'v9' });
-    t.socket().receive({ type: 'signal', v: 1, from: 'host-conn', fromRole: 'host', data: { sdp: 'x' } });
+    t.socket().receive({ type: 'signal', v: 1, from: 'host-conn', fromRole: 'host', data: hello });
     expect(t.events.slice(-3)).toEqual([
       { type: 'reaction', emoji: '🎉' },
       { type: 'presence', viewerCount: 9, event: 'join', connectionId: 'v9' },
-      { type: 'signal', from: 'host-conn', fromRole: 'host', data: { sdp: 'x' } },
+      { type: 'signal', from: 'host-conn', fromRole: 'host', data: hello },
     ]);
     expect(t.room.viewerCount).toBe(9);
   });
@@ -202,12 +204,12 @@ describe('RoomConnection: connecting', () => {
     t.socket().open();
     t.room.chat('Ada', 'hello');
     t.room.react('👏');
-    t.room.signal('host', { sdp: 'offer' });
+    t.room.signal('host', hello);
     t.room.end();
     expect(t.socket().sent.filter((m) => m.action !== 'sync' && m.action !== 'ping')).toEqual([
       { v: 1, action: 'chat', name: 'Ada', text: 'hello' },
       { v: 1, action: 'react', emoji: '👏' },
-      { v: 1, action: 'signal', to: 'host', data: { sdp: 'offer' } },
+      { v: 1, action: 'signal', to: 'host', data: hello },
       { v: 1, action: 'end' },
     ]);
   });

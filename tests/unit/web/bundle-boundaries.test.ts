@@ -14,6 +14,11 @@ describe('bundle boundaries', () => {
     expect(modules.filter((id) => /[\\/]src[\\/](auth|dashboard|studio)[\\/]/.test(id))).toEqual([]);
     // Editors are for the host only; they load lazily in the studio.
     expect(modules.filter((id) => /[\\/]src[\\/]tiles[\\/][^\\/]+[\\/][^\\/]*Editor\.tsx$/.test(id))).toEqual([]);
+    // Media loads only with a media tile or sound: no provider, hub, device or tile view code up front,
+    // and never the SFU's werift (a server dependency).
+    const media = modules.filter((id) => /[\\/]src[\\/](media|tiles[\\/]media)[\\/]/.test(id));
+    expect(media.map((id) => id.replace(/^.*[\\/]src[\\/]/, 'src/')).sort()).toEqual(['src/media/media-context.tsx', 'src/media/session-audio-refs.ts', 'src/tiles/media/media-state.ts']);
+    expect(modules.filter((id) => /werift/.test(id))).toEqual([]);
     // The clock's face is in the viewer route, so a late joiner's first render waits for no extra chunk.
     expect(modules.some((id) => id.endsWith('src/tiles/clock/ClockFace.tsx'))).toBe(true);
 

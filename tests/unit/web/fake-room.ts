@@ -1,4 +1,5 @@
 import { applyPatches, emptySnapshot, type CanvasSnapshot, type ChatMessage, type Patch } from '../../../src/protocol/realtime';
+import type { MediaSignal } from '../../../src/protocol/media';
 import type { ConnectionStatus, RoomEvent } from '../../../src/realtime/room-connection';
 import type { RoomLike } from '../../../src/realtime/room-store';
 import type { ConnectRoom, RoomOptions } from '../../../src/realtime/use-room';
@@ -42,6 +43,12 @@ export class FakeRoom implements RoomLike {
 
   react(emoji: string) {
     this.sentReactions.push(emoji);
+  }
+
+  readonly signals: Array<{ to: string; data: MediaSignal }> = [];
+  signal(to: string, data: MediaSignal) {
+    this.signals.push({ to, data });
+    return this.status === 'open';
   }
 
   runCode(tileId: string, stdin: string) {
