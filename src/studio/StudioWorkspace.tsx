@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSessionsApi } from '../api/context';
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { frontZ } from '../canvas/geometry';
@@ -14,6 +14,7 @@ import { waitForStatus } from '../realtime/wait-for-status';
 import { EndSessionDialog, type EndedSession } from '../sessions/EndSessionDialog';
 import { viewerLink, watchPath } from '../sessions/links';
 import { useTileRegistry } from '../tiles/registry-context';
+import { TileSessionContext } from '../tiles/session-context';
 import { Button, ButtonLink } from '../ui/Button';
 import { CopyLink } from '../ui/CopyLink';
 import { FullPageMessage } from '../ui/EmptyState';
@@ -54,6 +55,7 @@ export function StudioWorkspace({
   const reactions = useFloatingReactions();
   const [chatRefusals, setChatRefusals] = useState<number>();
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const tileSession = useMemo(() => ({ sessionId }), [sessionId]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -106,6 +108,7 @@ export function StudioWorkspace({
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
+    <TileSessionContext.Provider value={tileSession}>
     <div className="studio studio--live">
       <StudioBar
         wide
@@ -196,5 +199,6 @@ export function StudioWorkspace({
         end={endSession}
       />
     </div>
+    </TileSessionContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
@@ -8,14 +8,16 @@ import { useServerClock } from '../realtime/use-server-clock';
 import { useToast } from '../ui/Toast';
 import { ReactionBar } from './ReactionBar';
 import { ViewerStage } from './ViewerStage';
+import { TileSessionContext } from '../tiles/session-context';
 
 /** The live part of the viewer page: the canvas with reactions, and the chat beside it (below on phones). */
-export function ViewerRoom({ title, store, view }: { title: string; store: RoomStore | undefined; view: RoomView }) {
+export function ViewerRoom({ title, sessionId, store, view }: { title: string; sessionId: string; store: RoomStore | undefined; view: RoomView }) {
   const toast = useToast();
   const clock = useServerClock(store);
   const reactions = useFloatingReactions();
   const [chatRefusals, setChatRefusals] = useState<number>();
   const connected = view.status === 'open';
+  const tileSession = useMemo(() => ({ sessionId }), [sessionId]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -27,7 +29,9 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
-          <ViewerStage title={title} view={view} clock={clock} overlay={<FloatingReactions items={reactions.items} />} />
+          <TileSessionContext.Provider value={tileSession}>
+            <ViewerStage title={title} view={view} clock={clock} overlay={<FloatingReactions items={reactions.items} />} />
+          </TileSessionContext.Provider>
         </div>
         <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} />
       </div>
