@@ -5,6 +5,7 @@ import { startTestStack, type TestStack } from '../tests/support/local-stack.js'
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
 import { benchViewer } from './viewer.js';
+import { benchSlides } from './slides.js';
 
 /**
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
@@ -14,6 +15,7 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
   realtime: async (stack) => benchRealtime(await stack()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
+  slides: async (stack) => benchSlides(await stack()),
 };
 
 /**
@@ -92,6 +94,16 @@ function format(name: string, value: unknown): string {
       '   join to first tile            p50 ms   p95 ms   max ms',
       row('cold (new browser context)', joinToFirstTileMs.cold),
       row('warm (reload, HTTP cache)', joinToFirstTileMs.warm),
+    ].join('\n');
+  }
+  if (name === 'slides') {
+    const r = value as Awaited<ReturnType<typeof benchSlides>>;
+    const p = (x: { p50: number; p95: number }) => `p50 ${x.p50.toFixed(0)} ms, p95 ${x.p95.toFixed(0)} ms`;
+    return [
+      `   conversion, ${r.conversion.slides}-slide PPTX (${r.conversion.runs} runs): sandboxed ${p(r.conversion.sandboxedMs)}; plain soffice ${p(r.conversion.plainMs)}; overhead ratio p50 ${r.conversion.overheadRatioP50}`,
+      `   upload to ready (${r.uploadToReadyMs.runs} runs): PPTX 20 slides ${p(r.uploadToReadyMs.pptx20)}; PDF 20 pages ${p(r.uploadToReadyMs.pdf20)}`,
+      `   page flip -> slide drawn on ${r.pageFlipMs.viewers} viewers (${r.pageFlipMs.flips} flips): ${p(r.pageFlipMs.latency)}; floor (bare patch to a ws client) ${p(r.pageFlipMs.floor)}; ratio ${r.pageFlipMs.ratio.p50} / ${r.pageFlipMs.ratio.p95}`,
+      `   joining viewer, first slide drawn (${r.joinToFirstSlideMs.runs} runs): ${p(r.joinToFirstSlideMs.firstSlide)}; first tile on screen ${p(r.joinToFirstSlideMs.firstTile)}; ratio p50 ${r.joinToFirstSlideMs.ratioP50}`,
     ].join('\n');
   }
   return JSON.stringify(value, null, 2);

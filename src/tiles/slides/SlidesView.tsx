@@ -8,11 +8,10 @@ import { useTileSession } from '../session-context';
 import type { TileViewProps } from '../tile-kind';
 import { createDecksApi } from './decks-api';
 import { loadDeckDocument, renderPage, type RenderedPage } from './pdf-documents';
+import { SLIDE_SHOWN_EVENT_NAME } from './slide-shown';
 import { pagesToPrefetch, type SlidesState } from './slides-state';
 import './slides.css';
 
-/** Fired on the tile's canvas each time a page is on screen: for benchmarks and tests. */
-export const SLIDE_SHOWN_EVENT = 'streamcanvas:slide-shown';
 
 /**
  * The slide on every canvas (viewers' and the studio's): the deck's current page, rendered by
@@ -166,7 +165,7 @@ function PageCanvas({ deckId, document, page }: { deckId: string; document: PDFD
     canvas.height = shown.canvas.height;
     canvas.getContext('2d')?.drawImage(shown.canvas, 0, 0);
     canvas.dataset.shownPage = String(shown.page);
-    canvas.dispatchEvent(new CustomEvent(SLIDE_SHOWN_EVENT, { bubbles: true, detail: { deckId, page: shown.page } }));
+    canvas.dispatchEvent(new CustomEvent(SLIDE_SHOWN_EVENT_NAME, { bubbles: true, detail: { deckId, page: shown.page } }));
   }, [shown, deckId]);
 
   // The bitmap is exactly the page's fit in device pixels; CSS gives it the same share of the tile.
