@@ -105,8 +105,8 @@ export async function benchSlides(env: TestStack, options = { conversions: 3, up
       floor.push((await arrived) - sentAt);
       for (const viewer of viewers) {
         const shownAt = await viewer.waitForFunction(
-          (page) => (window as unknown as { shownSlides: Array<{ page: number; at: number }> }).shownSlides.findLast((s) => s.page === page)?.at,
-          target,
+          ({ page, after }) => (window as unknown as { shownSlides: Array<{ page: number; at: number }> }).shownSlides.find((s) => s.page === page && s.at >= after)?.at,
+          { page: target, after: sentAt },
           { timeout: 60_000 },
         );
         latency.push(((await shownAt.jsonValue()) ?? NaN) - sentAt);
