@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { pdfjsAssets } from './src/tiles/slides/vite-pdfjs-assets';
+import { pdfjsAssets } from './src/tiles/slides/vite-pdfjs-assets.js';
 
 export default defineConfig({
   plugins: [react(), pdfjsAssets()],

@@ -2,7 +2,7 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import type { Plugin } from 'vite';
-import { PDFJS_ASSET_DIRS, PDFJS_ASSETS_PATH } from './pdfjs-paths';
+import { PDFJS_ASSET_DIRS, PDFJS_ASSETS_PATH } from './pdfjs-paths.js';
 
 /**
  * Serves pdf.js's data files from the app itself (dev server) and copies them into the build
