@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import react from '@vitejs/plugin-react';
+import { pdfjsAssets } from './src/tiles/slides/vite-pdfjs-assets.js';
 
 /**
  * Inlines src/boot/early-start.js into index.html, with the viewer route's chunks and styles:
@@ -43,7 +44,7 @@ function routeAssets(bundle: Rolldown.OutputBundle, facade: string): string[] {
 }
 
 export default defineConfig({
-  plugins: [react(), earlyStart()],
+  plugins: [react(), earlyStart(), pdfjsAssets()],
   build: {
     outDir: 'dist',
     sourcemap: true,

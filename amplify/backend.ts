@@ -3,7 +3,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { auth, passwordPolicy } from './auth/resource.js';
-import { connectionsTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
+import { connectionsTable, decksTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
 import { StreamCanvasTables, dataRetentionFor } from './data/tables.js';
 import { realtime } from './functions/realtime/resource.js';
 import { sessionApi } from './functions/session-api/resource.js';
@@ -16,6 +16,10 @@ import { storage } from './storage/resource.js';
 import { FILES_BUCKET_ENV } from './storage/object-store.js';
 import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { mediaOutputsFromEnv } from './media/config.js';
+import { deckProcessor } from './functions/deck-processor/resource.js';
+import { DeckConverter, DECK_CONVERTER_IMAGE_ENV_PREFIX } from './converter/resource.js';
+import { DECK_CONVERTER_ENV, DECK_PROCESSOR_ENV } from './decks/deck-env.js';
+import { UPLOADS_PREFIX } from './decks/object-keys.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -27,7 +31,7 @@ import { mediaOutputsFromEnv } from './media/config.js';
  * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
  * so the nested stacks have no cycle. tests/synth asserts that.
  */
-export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer });
+export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, deckProcessor });
 
 pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
 
@@ -38,9 +42,10 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 });
 
 // Least privilege: each function gets exactly the tables it touches, and learns their names.
-connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable], read: [connectionsTable] });
+connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable, decksTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
-connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable] });
+connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, decksTable] });
+connectTables(backend.deckProcessor, { readWrite: [decksTable] });
 
 const { userPool, userPoolClient } = backend.auth.resources;
 backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
@@ -57,6 +62,11 @@ backend.storage.resources.cfnResources.cfnBucket.publicAccessBlockConfiguration 
 };
 // Presigned URLs for uploads and downloads are signed by the session function.
 connectFilesBucket(backend.sessionApi);
+// Decks: the processor checks uploads and stores PDFs; an upload the host never finished is gone after a day.
+connectFilesBucket(backend.deckProcessor);
+expireAbandonedUploads(backend.storage.resources.cfnResources.cfnBucket);
+backend.deckProcessor.resources.lambda.grantInvoke(backend.sessionApi.resources.lambda);
+backend.sessionApi.addEnvironment(DECK_PROCESSOR_ENV, backend.deckProcessor.resources.lambda.functionName);
 
 export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
   functions: {
@@ -73,7 +83,7 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
 backend.sessionApi.addEnvironment('WEBSOCKET_MANAGEMENT_ENDPOINT', apis.webSocketStage.callbackUrl);
 
-enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer].map((fn) => fn.resources.lambda));
+enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.deckProcessor].map((fn) => fn.resources.lambda));
 
 // Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
 export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
@@ -83,6 +93,7 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
     'session-api': backend.sessionApi.resources.lambda,
     realtime: backend.realtime.resources.lambda,
     'ws-authorizer': backend.wsAuthorizer.resources.lambda,
+    'deck-processor': backend.deckProcessor.resources.lambda,
   },
   tables: tableDefinitions.map((definition) => ({
     name: definition.logicalName,
@@ -116,6 +127,20 @@ if (executor) {
   executor.function.grantInvoke(backend.realtime.resources.lambda);
   backend.realtime.addEnvironment('CODE_RUNNER_FUNCTION_NAME', executor.function.functionName);
   monitoring.addExecutor(executor.function, { reservedConcurrency: executorSettings.reservedConcurrency });
+}
+
+// PowerPoint -> PDF: a container-image Lambda with LibreOffice, built like the executor's image
+// (DECK_CONVERTER_BUILD_WITH_DOCKER=true, or DECK_CONVERTER_IMAGE_REPOSITORY + DECK_CONVERTER_IMAGE_TAG from the
+// converter-image workflow). With neither, PDFs still work and PowerPoint uploads say conversion is not set up.
+const converterImage = prebuiltImageFromEnv(process.env, DECK_CONVERTER_IMAGE_ENV_PREFIX);
+const buildConverterWithDocker = process.env.DECK_CONVERTER_BUILD_WITH_DOCKER === 'true';
+export const deckConverter =
+  buildConverterWithDocker || converterImage
+    ? new DeckConverter(Stack.of(backend.deckProcessor.resources.lambda), 'DeckConverter', { dockerAvailable: buildConverterWithDocker, prebuiltImage: converterImage })
+    : undefined;
+if (deckConverter) {
+  deckConverter.function.grantInvoke(backend.deckProcessor.resources.lambda);
+  backend.deckProcessor.addEnvironment(DECK_CONVERTER_ENV, deckConverter.function.functionName);
 }
 
 // Lands in amplify_outputs.json as `custom`; the browser reads it at runtime.
@@ -163,6 +188,13 @@ function allowBrowserTransfers(cfnBucket: CfnBucket, origins: readonly string[])
   cfnBucket.corsConfiguration = origins.length
     ? { corsRules: [{ allowedOrigins: [...origins], allowedMethods: [HttpMethods.GET, HttpMethods.HEAD, HttpMethods.PUT], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAge: 3000 }] }
     : undefined;
+}
+
+/** Uploads live under uploads/ until the processor moves them on; S3 deletes what a host abandoned. */
+function expireAbandonedUploads(cfnBucket: CfnBucket): void {
+  cfnBucket.lifecycleConfiguration = {
+    rules: [{ id: 'ExpireAbandonedDeckUploads', status: 'Enabled', prefix: UPLOADS_PREFIX, expirationInDays: 1, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
+  };
 }
 
 /** defineAuth has no password policy option; pin it here so a changed Amplify default cannot weaken it. */

@@ -7,6 +7,7 @@ import { benchRealtime } from './realtime.js';
 import { benchViewer } from './viewer.js';
 import { benchMedia } from './media.js';
 import { runSfuLoad } from '../tests/support/sfu-load.js';
+import { benchSlides } from './slides.js';
 
 /**
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
@@ -20,6 +21,7 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
   // The 2-minute soak of the SFU (the bounded 30 s version is in npm test).
   'sfu-load': async (stack) =>
     runSfuLoad(await stack(), { subscribers: 25, seconds: 120, sampleEverySeconds: 10, onSample: (s) => console.log(`   ${JSON.stringify(s)}`) }),
+  slides: async (stack) => benchSlides(await stack()),
 };
 
 /**
@@ -119,6 +121,16 @@ function format(name: string, value: unknown): string {
     return [
       `   1 publisher, ${r.subscribers} subscribers, ${r.seconds} s: ${r.connected} connected at the end, ${r.forwardedPackets} packets received, heap growth ${r.heapGrowthMB} MB after warm-up`,
       ...r.samples.map((s) => `   ${String(s.atSeconds).padStart(4)} s   heap ${String(s.heapUsedMB).padStart(4)} MB   rss ${String(s.rssMB).padStart(4)} MB   receiving ${s.receiving}`),
+    ].join('\n');
+  }
+  if (name === 'slides') {
+    const r = value as Awaited<ReturnType<typeof benchSlides>>;
+    const p = (x: { p50: number; p95: number }) => `p50 ${x.p50.toFixed(0)} ms, p95 ${x.p95.toFixed(0)} ms`;
+    return [
+      `   conversion, ${r.conversion.slides}-slide PPTX (${r.conversion.runs} runs): sandboxed ${p(r.conversion.sandboxedMs)}; plain soffice ${p(r.conversion.plainMs)}; overhead ratio p50 ${r.conversion.overheadRatioP50}`,
+      `   upload to ready (${r.uploadToReadyMs.runs} runs): PPTX 20 slides ${p(r.uploadToReadyMs.pptx20)}; PDF 20 pages ${p(r.uploadToReadyMs.pdf20)}`,
+      `   page flip -> slide drawn on ${r.pageFlipMs.viewers} viewers (${r.pageFlipMs.flips} flips): ${p(r.pageFlipMs.latency)}; floor (bare patch to a ws client) ${p(r.pageFlipMs.floor)}; ratio ${r.pageFlipMs.ratio.p50} / ${r.pageFlipMs.ratio.p95}`,
+      `   joining viewer, first slide drawn (${r.joinToFirstSlideMs.runs} runs): ${p(r.joinToFirstSlideMs.firstSlide)}; first tile on screen ${p(r.joinToFirstSlideMs.firstTile)}; ratio p50 ${r.joinToFirstSlideMs.ratioP50}`,
     ].join('\n');
   }
   return JSON.stringify(value, null, 2);

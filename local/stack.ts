@@ -11,6 +11,9 @@ import { startLocalS3 } from './s3.js';
 import { FILES_BUCKET_ENV } from '../amplify/storage/object-store.js';
 import { startLambdaService } from './lambda-service.js';
 import { localCodeRunner } from './code-runner.js';
+import { localDeckConverter } from './deck-converter.js';
+import { handler as deckProcessorHandler } from '../amplify/functions/deck-processor/handler.js';
+import { DECK_CONVERTER_ENV, DECK_PROCESSOR_ENV } from '../amplify/decks/deck-env.js';
 import { startHttpGateway } from './http-gateway.js';
 import { localOutputs } from './outputs.js';
 import { startWebServer, type WebMode } from './web-server.js';
@@ -50,6 +53,9 @@ export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSock
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
+/** The deck functions' names locally. */
+const DECK_PROCESSOR_FUNCTION = 'streamcanvas-deck-processor';
+const DECK_CONVERTER_FUNCTION = 'streamcanvas-deck-converter';
 
 export async function startLocalStack(options: LocalStackOptions) {
   const host = options.host ?? '127.0.0.1';
@@ -97,12 +103,19 @@ export async function startLocalStack(options: LocalStackOptions) {
     const lambda = await startLambdaService({
       host,
       port: options.ports.lambda,
-      functions: { [CODE_RUNNER_FUNCTION]: localCodeRunner(log) },
+      functions: {
+        [CODE_RUNNER_FUNCTION]: localCodeRunner(log),
+        // Decks: the processor as in AWS; the converter runs LibreOffice in bubblewrap instead of its Lambda image.
+        [DECK_PROCESSOR_FUNCTION]: deckProcessorHandler,
+        [DECK_CONVERTER_FUNCTION]: localDeckConverter(log),
+      },
       log,
     });
     stopping.push(lambda.close);
     process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     process.env.CODE_RUNNER_FUNCTION_NAME = CODE_RUNNER_FUNCTION;
+    process.env[DECK_PROCESSOR_ENV] = DECK_PROCESSOR_FUNCTION;
+    process.env[DECK_CONVERTER_ENV] = DECK_CONVERTER_FUNCTION;
 
     // The SFU: the realtime function relays `signal`s addressed to "sfu" to it, with the caller's role.
     const sfu = await startLocalSfu({ host, port: options.ports.sfu, secret: randomBytes(24).toString('base64url'), log });

@@ -1,5 +1,5 @@
 /**
- * The three tables' keys and indexes as plain data, so the CDK construct and the
+ * The tables' keys and indexes as plain data, so the CDK construct and the
  * local stack create identical tables from one description.
  */
 export type KeyType = 'S' | 'N';
@@ -66,4 +66,19 @@ export const connectionsTable = {
   ],
 } as const satisfies TableDefinition;
 
-export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable];
+/**
+ * Slide decks and which sessions use them, one table with generic keys (decks-table.ts):
+ *   host#<hostId>    deck#<deckId>     a deck (its metadata; the PDF is in the files bucket)
+ *   host#<hostId>    processing        the host's one upload or conversion in progress (a lock)
+ *   session#<id>     deck#<deckId>     the deck is attached to the session (viewers may read it)
+ */
+export const decksTable = {
+  logicalName: 'Decks',
+  envVar: 'DECKS_TABLE',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable, decksTable];

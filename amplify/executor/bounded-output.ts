@@ -65,3 +65,24 @@ export function completeUtf8Prefix(bytes: Buffer): number {
   }
   return bytes.length;
 }
+
+/** A file handed back by a sandbox, kept only while it fits `maxBytes`. */
+export class CollectedBytes {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size <= this.maxBytes) this.chunks.push(chunk);
+    else this.chunks.length = 0;
+  }
+
+  /** An empty file counts as missing: a converter that wrote nothing produced nothing. */
+  result(): { bytes: Uint8Array } | { missing: true } | { tooLarge: true } {
+    if (this.size > this.maxBytes) return { tooLarge: true };
+    if (this.size === 0) return { missing: true };
+    return { bytes: new Uint8Array(Buffer.concat(this.chunks)) };
+  }
+}

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
-import { CapturedText, OutputBudget } from './bounded-output.js';
+import { CapturedText, CollectedBytes, OutputBudget } from './bounded-output.js';
 import { TOOL_CACHE_DIR } from './languages.js';
 import { Deadline, drained, exitOf, writeAndClose, type ProcessExit } from './process-watch.js';
 import { buildSeccompFilter, seccompArchOf } from './seccomp-filter.js';
@@ -326,14 +326,25 @@ export function driverScript(job: SandboxJob, prlimit: string, fileCount: number
       '[ "$status" -eq 0 ] || exit 0',
     );
   }
+  lines.push(`exec ${FD_COMPILE_OUTPUT}>&-`, `echo run-start >&${FD_STATUS}`, `exec ${FD_STATUS}>&-`);
+  if (!job.collect) {
+    lines.push(`${exportLines(job.run)}exec ${limitedCommand(prlimit, job.run)}`);
+    return lines.join('\n');
+  }
+  // The shell outlives the program to hand back the file it left; the program never holds that descriptor.
+  const collectFd = collectFdOf(fileCount);
+  const collectPath = shellQuote(`${SANDBOX_WORK_DIR}/${safeFileName(job.collect.name)}`);
   lines.push(
-    `exec ${FD_COMPILE_OUTPUT}>&-`,
-    `echo run-start >&${FD_STATUS}`,
-    `exec ${FD_STATUS}>&-`,
-    `${exportLines(job.run)}exec ${limitedCommand(prlimit, job.run)}`,
+    `(${exportLines(job.run)}exec ${limitedCommand(prlimit, job.run)}) ${collectFd}>&-`,
+    'status=$?',
+    `[ -f ${collectPath} ] && cat ${collectPath} >&${collectFd}`,
+    'exit $status',
   );
   return lines.join('\n');
 }
+
+/** The descriptor a collected file comes back on: the first after the job's files. */
+const collectFdOf = (fileCount: number): number => FD_FIRST_FILE + fileCount;
 
 type Phase = 'setup' | 'compile' | 'run';
 
@@ -345,7 +356,7 @@ async function superviseBwrap(
   seccompFilter: Buffer,
   clock: () => number,
 ): Promise<SandboxJobResult> {
-  const stdio: StdioOptions = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...job.files.map(() => 'pipe' as const)];
+  const stdio: StdioOptions = ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', ...job.files.map(() => 'pipe' as const), ...(job.collect ? ['pipe' as const] : [])];
   const startedAt = clock();
   const child = spawn(command, args, { env: {}, stdio });
   const exit = exitOf(child);
@@ -371,6 +382,9 @@ async function superviseBwrap(
   pipes[1]?.on('data', (chunk: Buffer) => stdout.push(chunk) && kill('output'));
   pipes[2]?.on('data', (chunk: Buffer) => stderr.push(chunk) && kill('output'));
   pipes[FD_COMPILE_OUTPUT]?.on('data', (chunk: Buffer) => void compileOutput.push(chunk));
+  const collected = job.collect ? new CollectedBytes(job.collect.maxBytes) : undefined;
+  const collectPipe = job.collect ? pipes[collectFdOf(job.files.length)] : undefined;
+  collectPipe?.on('data', (chunk: Buffer) => collected?.push(chunk));
   let statusBuffer = '';
   pipes[FD_STATUS]?.on('data', (chunk: Buffer) => {
     statusBuffer += chunk.toString('utf8');
@@ -411,7 +425,7 @@ async function superviseBwrap(
   const endedAt = clock();
   deadline.disarm();
   // The pid namespace died with bwrap, so the pipes close at once; the grace only guards against surprises.
-  await Promise.all([1, 2, FD_COMPILE_OUTPUT, FD_STATUS].map((fd) => drained(pipes[fd], DRAIN_GRACE_MS)));
+  await Promise.all([pipes[1], pipes[2], pipes[FD_COMPILE_OUTPUT], pipes[FD_STATUS], collectPipe].map((pipe) => drained(pipe, DRAIN_GRACE_MS)));
 
   if (phase === 'setup') {
     const detail = stderr.text().trim();
@@ -443,6 +457,7 @@ async function superviseBwrap(
     outputLimitExceeded: killedFor === 'output',
     stdout: stdout.text(),
     stderr: stderr.text(),
+    ...(collected ? { collected: collected.result() } : {}),
   };
   return { kind: 'completed', compile, run };
 }

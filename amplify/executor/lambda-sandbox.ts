@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CapturedText, OutputBudget } from './bounded-output.js';
 import { Deadline, drained, exitOf, writeAndClose, type ProcessExit } from './process-watch.js';
 import type {
+  CollectedFile,
   CompileOutcome,
   RunOutcome,
   Sandbox,
@@ -188,6 +189,7 @@ export function createLambdaSandbox(options: LambdaSandboxOptions): Sandbox {
         stdout: step.stdout,
         stderr: step.stderr,
         outputLimitExceeded: step.overflowKilled,
+        ...(job.collect ? { collected: await collectFile(workDir, job.collect) } : {}),
       };
       return { kind: 'completed', compile, run };
     } finally {
@@ -345,6 +347,15 @@ async function isExecutable(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The file a job asked for, read before the work dir is wiped; a symlink or anything else but a file counts as missing. */
+async function collectFile(workDir: string, collect: CollectedFile): Promise<NonNullable<RunOutcome['collected']>> {
+  const path = join(workDir, safeFileName(collect.name));
+  const info = await lstat(path).catch(() => null);
+  if (!info?.isFile() || info.size === 0) return { missing: true };
+  if (info.size > collect.maxBytes) return { tooLarge: true };
+  return { bytes: new Uint8Array(await readFile(path)) };
 }
 
 function safeFileName(name: string): string {

@@ -60,7 +60,7 @@ export class Deadline {
 }
 
 /** Writes `data` to a child's pipe and closes it; ignores EPIPE from a child that stopped reading. */
-export function writeAndClose(stream: NodeJS.WritableStream | null | undefined, data: string | Buffer): void {
+export function writeAndClose(stream: NodeJS.WritableStream | null | undefined, data: string | Uint8Array): void {
   if (!stream) return;
   stream.on('error', () => {});
   stream.end(data);

@@ -77,10 +77,10 @@ const DOCKER_CONTEXT = [
   'amplify/functions/code-runner/**',
 ];
 
-/** Reads EXECUTOR_IMAGE_REPOSITORY and EXECUTOR_IMAGE_TAG; undefined unless both are set. */
-export function prebuiltImageFromEnv(env: Readonly<Record<string, string | undefined>>): PrebuiltExecutorImage | undefined {
-  const repository = env.EXECUTOR_IMAGE_REPOSITORY?.trim();
-  const tagOrDigest = env.EXECUTOR_IMAGE_TAG?.trim();
+/** Reads <prefix>_IMAGE_REPOSITORY and <prefix>_IMAGE_TAG (EXECUTOR_… by default); undefined unless both are set. */
+export function prebuiltImageFromEnv(env: Readonly<Record<string, string | undefined>>, prefix = 'EXECUTOR'): PrebuiltExecutorImage | undefined {
+  const repository = env[`${prefix}_IMAGE_REPOSITORY`]?.trim();
+  const tagOrDigest = env[`${prefix}_IMAGE_TAG`]?.trim();
   return repository && tagOrDigest ? { repository, tagOrDigest } : undefined;
 }
 

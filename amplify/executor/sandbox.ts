@@ -33,7 +33,16 @@ export interface SandboxStep {
 export interface SandboxFile {
   /** A plain file name inside the work directory, e.g. 'Main.java'. */
   name: string;
-  content: string;
+  /** Text, or bytes (an uploaded document). */
+  content: string | Uint8Array;
+}
+
+/** A file the run step leaves in the work directory, handed back as bytes (e.g. a converted document). */
+export interface CollectedFile {
+  /** A plain file name inside the work directory. */
+  name: string;
+  /** Larger files are not returned (`RunOutcome.collected.tooLarge`). */
+  maxBytes: number;
 }
 
 export interface SandboxJob {
@@ -46,6 +55,8 @@ export interface SandboxJob {
   stdin: string;
   /** Budget for the run's stdout plus stderr; past it the run is killed. Also caps compile output. */
   maxOutputBytes: number;
+  /** Read back after the run step, before the work directory goes away. */
+  collect?: CollectedFile;
 }
 
 export interface StepOutcome {
@@ -68,6 +79,8 @@ export interface RunOutcome extends StepOutcome {
   stderr: string;
   /** True when the parent killed it for passing the output budget. */
   outputLimitExceeded: boolean;
+  /** Only when the job asked to collect a file: its bytes, or why there are none. */
+  collected?: { bytes: Uint8Array } | { missing: true } | { tooLarge: true };
 }
 
 export type SandboxJobResult =

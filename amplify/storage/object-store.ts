@@ -24,8 +24,11 @@ export interface StoredObjectInfo {
 
 /** The files bucket, by key. Keys are chosen by handlers, never taken from a client as they are. */
 export interface ObjectStore {
-  /** A URL a browser can PUT exactly `contentLength` bytes of `contentType` to, until it expires. */
-  presignUpload(key: string, upload: { contentType: string; contentLength: number; expiresInSeconds?: number }): Promise<string>;
+  /**
+   * A URL a browser can PUT `contentType` to, until it expires: exactly `contentLength` bytes when
+   * given (S3 refuses any other size; s3rver checks no signatures, so handlers check sizes again).
+   */
+  presignUpload(key: string, upload: { contentType: string; contentLength?: number; expiresInSeconds?: number }): Promise<string>;
   /** A URL anyone holding it can GET the object from, until it expires. */
   presignDownload(key: string, options?: { expiresInSeconds?: number; fileName?: string }): Promise<string>;
   /** Size and type of a stored object, or undefined when there is none. */
@@ -46,9 +49,10 @@ export function objectStore(client: S3Client, bucket: string): ObjectStore {
   }
   return {
     presignUpload(key, { contentType, contentLength, expiresInSeconds = DEFAULT_URL_SECONDS }) {
-      const command = new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: contentLength });
+      const command = new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ...(contentLength === undefined ? {} : { ContentLength: contentLength }) });
       // Signing the length and type makes S3 refuse an upload of any other size or type.
-      return getSignedUrl(client, command, { expiresIn: expiresInSeconds, signableHeaders: new Set(['content-length', 'content-type']) });
+      const signed = contentLength === undefined ? ['content-type'] : ['content-length', 'content-type'];
+      return getSignedUrl(client, command, { expiresIn: expiresInSeconds, signableHeaders: new Set(signed) });
     },
     presignDownload(key, { expiresInSeconds = DEFAULT_URL_SECONDS, fileName } = {}) {
       const disposition = fileName ? `inline; filename*=UTF-8''${encodeURIComponent(fileName)}` : undefined;

@@ -73,7 +73,15 @@ function fallbackError(status: number, statusText: string, what: string): ApiErr
   }
 }
 
-export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
+/** One typed request to the HTTP API: JSON in, a schema-checked answer out, every failure an ApiError. */
+export type ApiRequest = <S extends z.ZodType>(
+  init: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
+  schema: S,
+  options?: RequestOptions,
+) => Promise<z.infer<S>>;
+
+/** The request function every client of the HTTP API shares (sessions here, decks in the slides tile). */
+export function createApiRequest(deps: SessionsApiDeps): ApiRequest {
   const baseUrl = deps.baseUrl.replace(/\/+$/, '');
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -98,7 +106,7 @@ export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
   }
 
   async function request<S extends z.ZodType>(
-    init: { method: 'GET' | 'POST' | 'PATCH'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
+    init: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
     schema: S,
     options: RequestOptions = {},
   ): Promise<z.infer<S>> {
@@ -183,7 +191,11 @@ export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
     if (!result.success) throw invalid(describeIssues(result.error));
     return result.data;
   }
+  return request;
+}
 
+export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
+  const request = createApiRequest(deps);
   const sessionPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`;
 
   return {

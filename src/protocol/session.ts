@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deckHttpRoutes } from './decks';
 
 /** The HTTP API's request and response shapes, shared by the browser and the session function. */
 
@@ -63,7 +64,8 @@ export const httpRoutes = {
   listSessions: 'GET /sessions',
   getSession: 'GET /sessions/{sessionId}',
   updateSession: 'PATCH /sessions/{sessionId}',
+  ...deckHttpRoutes,
 } as const;
 export type HttpRouteKey = (typeof httpRoutes)[keyof typeof httpRoutes];
 /** Routes anyone may call; every other route needs a Cognito access token. */
-export const publicHttpRoutes: readonly HttpRouteKey[] = [httpRoutes.getSession];
+export const publicHttpRoutes: readonly HttpRouteKey[] = [httpRoutes.getSession, httpRoutes.getSessionDeck];

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useHostEmail } from '../auth/HostHeader';
 import { useOptionalAppConfig } from '../config';
 import { MediaRuntimeProvider } from '../media/media-context';
@@ -17,6 +17,7 @@ import { waitForStatus } from '../realtime/wait-for-status';
 import { EndSessionDialog, type EndedSession } from '../sessions/EndSessionDialog';
 import { viewerLink, watchPath } from '../sessions/links';
 import { useTileRegistry } from '../tiles/registry-context';
+import { TileSessionContext } from '../tiles/session-context';
 import { Button, ButtonLink } from '../ui/Button';
 import { CopyLink } from '../ui/CopyLink';
 import { FullPageMessage } from '../ui/EmptyState';
@@ -77,6 +78,7 @@ export function StudioWorkspace({
     }, PRELOAD_DELAY_MS);
     return () => clearTimeout(timer);
   }, [registry, view.synced]);
+  const tileSession = useMemo(() => ({ sessionId }), [sessionId]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -132,6 +134,7 @@ export function StudioWorkspace({
 
   return (
     <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail}>
+    <TileSessionContext.Provider value={tileSession}>
     <div className="studio studio--live">
       <StudioBar
         wide
@@ -232,6 +235,7 @@ export function StudioWorkspace({
         end={endSession}
       />
     </div>
+    </TileSessionContext.Provider>
     </MediaRuntimeProvider>
   );
 }

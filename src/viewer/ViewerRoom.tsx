@@ -11,12 +11,13 @@ import { useServerClock } from '../realtime/use-server-clock';
 import { useToast } from '../ui/Toast';
 import { ReactionBar } from './ReactionBar';
 import { ViewerStage } from './ViewerStage';
+import { TileSessionContext } from '../tiles/session-context';
 
 /** Loaded only when the session has sound (the host's mic or a tab's audio). */
 const SessionAudio = lazy(() => import('../media/SessionAudio'));
 
 /** The live part of the viewer page: the canvas with reactions, and the chat beside it (below on phones). */
-export function ViewerRoom({ title, store, view }: { title: string; store: RoomStore | undefined; view: RoomView }) {
+export function ViewerRoom({ title, sessionId, store, view }: { title: string; sessionId: string; store: RoomStore | undefined; view: RoomView }) {
   const toast = useToast();
   const clock = useServerClock(store);
   const reactions = useFloatingReactions();
@@ -25,6 +26,7 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const media = useOptionalAppConfig()?.media;
   const live = view.synced && view.snapshot.canvas.live === true;
   const audioRefs = useMemo(() => (live ? sessionAudioRefs(view.snapshot) : []), [live, view.snapshot]);
+  const tileSession = useMemo(() => ({ sessionId }), [sessionId]);
 
   useRoomNotices(store, (notice) => {
     if (notice.type === 'reaction') return reactions.add(notice.emoji);
@@ -37,21 +39,23 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
-          <ViewerStage
-            title={title}
-            view={view}
-            clock={clock}
-            overlay={
-              <>
-                <FloatingReactions items={reactions.items} />
-                {audioRefs.length > 0 ? (
-                  <Suspense fallback={null}>
-                    <SessionAudio refs={audioRefs} micMuted={view.snapshot.canvas.micMuted === true} />
-                  </Suspense>
-                ) : null}
-              </>
-            }
-          />
+          <TileSessionContext.Provider value={tileSession}>
+            <ViewerStage
+              title={title}
+              view={view}
+              clock={clock}
+              overlay={
+                <>
+                  <FloatingReactions items={reactions.items} />
+                  {audioRefs.length > 0 ? (
+                    <Suspense fallback={null}>
+                      <SessionAudio refs={audioRefs} micMuted={view.snapshot.canvas.micMuted === true} />
+                    </Suspense>
+                  ) : null}
+                </>
+              }
+            />
+          </TileSessionContext.Provider>
         </div>
         {restShown ? <ReactionBar disabled={!connected} onReact={(emoji) => store?.room.react(emoji)} /> : <div className="reaction-bar reaction-bar--placeholder" />}
       </div>

@@ -62,7 +62,7 @@ export default function WatchPage() {
       {screen === 'room' ? (
         <>
           <ConnectionBanner status={view.status} everOpened={view.everOpened} />
-          <ViewerRoom title={title || 'the session'} store={store} view={view} />
+          <ViewerRoom title={title || 'the session'} sessionId={sessionId} store={store} view={view} />
         </>
       ) : (
         <main id="main" className="watch__stage" aria-busy={screen === 'loading'}>

@@ -23,7 +23,7 @@ import {
 import { documentClient } from '../../data/document-client.js';
 import { sessionStatesTableAccess, type SessionStatesTable } from '../../data/session-states-table.js';
 import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
-import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
+import { connectionsTable, decksTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
 import { requireEnv } from '../shared/env.js';
 import type { ConnectionContext } from '../ws-authorizer/handler.js';
 import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } from '../../../src/protocol/code.js';
@@ -35,6 +35,8 @@ import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
 import { serviceNames } from '../shared/metric-names.js';
 import { createObservability, type AppMetrics } from '../shared/observability.js';
 import { countingRejections } from './rejection-metrics.js';
+import { attachReferencedDecks } from './deck-references.js';
+import { decksTableAccess, type DecksTable } from '../../data/decks-table.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
 import { SFU_SIGNAL_TARGET, sdpSendsMedia, type MediaSignal } from '../../../src/protocol/media.js';
@@ -49,6 +51,8 @@ export interface RealtimeDeps {
   runCode?: CodeRunner;
   /** Undefined when this deployment has no SFU: signals to "sfu" are refused as unavailable. */
   sfu?: SfuRelay;
+  /** Checks and attaches the decks tiles refer to; undefined where slides are not set up. */
+  decks?: DecksTable;
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -284,6 +288,8 @@ async function beacon(caller: Caller, d: RealtimeDeps) {
 }
 
 async function publish(caller: Caller, patches: Patch[], clientSeq: number, d: RealtimeDeps) {
+  const refused = await attachReferencedDecks(patches, caller, d.decks, d.now());
+  if (refused) return send(caller.poster, caller.connectionId, { ...rejection(refused.code, refused.message), action: 'publishState', clientSeq });
   const outcome = await commit(caller, d, patches, caller.connectionId);
   if (!outcome.ok) {
     return send(caller.poster, caller.connectionId, { ...rejection(outcome.reason, outcome.message), action: 'publishState', clientSeq });
@@ -462,6 +468,7 @@ export const handler = observability.instrument(createRealtimeHandler(
         const url = optionalEnv(sfuEnv.url);
         return url ? httpSfuRelay(url, requireEnv(sfuEnv.secret)) : undefined;
       },
+      ...(optionalEnv(decksTable.envVar) ? { decks: decksTableAccess(documentClient(), optionalEnv(decksTable.envVar)!) } : {}),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

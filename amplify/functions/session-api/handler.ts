@@ -17,6 +17,12 @@ import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/
 import { managementApiPoster, managementEndpoint } from '../realtime/connection-poster.js';
 import { closeRoom } from '../shared/close-room.js';
 import { requireEnv } from '../shared/env.js';
+import { decksTableAccess } from '../../data/decks-table.js';
+import { decksTable } from '../../data/table-definitions.js';
+import { DECK_PROCESSOR_ENV } from '../../decks/deck-env.js';
+import { lambdaDeckProcessor } from '../../decks/deck-functions.js';
+import { FILES_BUCKET_ENV, objectStore, s3Client } from '../../storage/object-store.js';
+import { routeDecks, type DeckRouteDeps } from './deck-routes.js';
 import { HttpError, callerId, errorResponse, json, parseBody, parseWith } from '../shared/http.js';
 import { serviceNames } from '../shared/metric-names.js';
 import { createObservability } from '../shared/observability.js';
@@ -28,6 +34,8 @@ export interface SessionApiDeps {
   now: () => Date;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
+  /** The deck routes' own dependencies; undefined where slides are not set up. */
+  decks?: () => DeckRouteDeps;
 }
 
 /** The HTTP API behind /sessions: create, list mine, read one publicly, update as host. */
@@ -93,8 +101,11 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
       }
       throw new HttpError('Conflict', 'This session has ended and can no longer change.', 'Create a new session.');
     }
-    default:
+    default: {
+      const answer = deps.decks ? await routeDecks(event, deps.decks()) : undefined;
+      if (answer) return answer;
       throw new HttpError('NotFound', `No route ${event.routeKey}.`);
+    }
   }
 }
 
@@ -142,6 +153,14 @@ export const handler = observability.instrument(
       now: () => new Date(),
       newId: () => crypto.randomUUID(),
       log: observability.log,
+      decks: lazy(() => ({
+        decks: decksTableAccess(documentClient(), requireEnv(decksTable.envVar)),
+        objects: objectStore(s3Client(), requireEnv(FILES_BUCKET_ENV)),
+        startProcessing: lambdaDeckProcessor(requireEnv(DECK_PROCESSOR_ENV)),
+        now: () => new Date(),
+        newId: () => crypto.randomUUID(),
+        log: observability.log,
+      })),
     })),
   ),
 );
