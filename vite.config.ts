@@ -1,8 +1,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { excalidrawAssets } from './src/tiles/whiteboard/excalidraw-assets-plugin';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), excalidrawAssets()],
   build: {
     outDir: 'dist',
     sourcemap: true,

@@ -3,7 +3,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { auth, passwordPolicy } from './auth/resource.js';
-import { connectionsTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
+import { boardsTable, connectionsTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
 import { StreamCanvasTables, dataRetentionFor } from './data/tables.js';
 import { realtime } from './functions/realtime/resource.js';
 import { sessionApi } from './functions/session-api/resource.js';
@@ -39,7 +39,7 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 // Least privilege: each function gets exactly the tables it touches, and learns their names.
 connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
-connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable] });
+connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, boardsTable] });
 
 const { userPool, userPoolClient } = backend.auth.resources;
 backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
@@ -47,8 +47,10 @@ backend.wsAuthorizer.addEnvironment('USER_POOL_CLIENT_ID', userPoolClient.userPo
 
 const allowedOrigins = appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' });
 allowBrowserTransfers(backend.storage.resources.cfnResources.cfnBucket, allowedOrigins);
-// Presigned URLs for uploads and downloads are signed by the session function.
+// Presigned URLs for uploads and downloads are signed by the session function, and by the
+// realtime function for whiteboard images (`boards/<sessionId>/…`).
 connectFilesBucket(backend.sessionApi);
+connectFilesBucket(backend.realtime);
 
 export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
   functions: {

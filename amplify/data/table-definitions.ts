@@ -1,5 +1,5 @@
 /**
- * The three tables' keys and indexes as plain data, so the CDK construct and the
+ * The tables' keys and indexes as plain data, so the CDK construct and the
  * local stack create identical tables from one description.
  */
 export type KeyType = 'S' | 'N';
@@ -66,4 +66,19 @@ export const connectionsTable = {
   ],
 } as const satisfies TableDefinition;
 
-export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable];
+/**
+ * Whiteboards, outside the session head (which DynamoDB caps at 400 KB). Per board
+ * (`boardKey` = `<sessionId>#<boardId>`): one item per element (`e#<elementId>`), one log item
+ * per stored batch (`l#<rev>`, the replay record) and a `meta` item with the revision counter
+ * and the stored size. amplify/data/boards-table.ts explains the requests.
+ */
+export const boardsTable = {
+  logicalName: 'Boards',
+  envVar: 'BOARDS_TABLE',
+  partitionKey: { name: 'boardKey', type: 'S' },
+  sortKey: { name: 'itemKey', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable, boardsTable];

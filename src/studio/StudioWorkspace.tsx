@@ -8,6 +8,7 @@ import { useBeforeUnload } from '../lib/use-before-unload';
 import type { Session } from '../protocol/session';
 import { checkSessionWith } from '../realtime/check-session';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
+import { RoomProvider } from '../realtime/room-context';
 import { useRoom, useRoomNotices } from '../realtime/use-room';
 import { useServerClock } from '../realtime/use-server-clock';
 import { waitForStatus } from '../realtime/wait-for-status';
@@ -131,6 +132,7 @@ export function StudioWorkspace({
           </>
         }
       />
+      <RoomProvider store={store}>
       <main id="main" className={selectedKind?.wideEditor ? 'studio-workspace studio-workspace--wide-editor' : 'studio-workspace'}>
         <div className="studio-workspace__stage">
           <TilePalette onAdd={commands.add} disabled={!view.synced} />
@@ -189,6 +191,7 @@ export function StudioWorkspace({
           />
         </aside>
       </main>
+      </RoomProvider>
       <EndSessionDialog
         target={confirmEnd ? { sessionId, title: session.title } : undefined}
         onClose={() => setConfirmEnd(false)}

@@ -1,6 +1,7 @@
 import { CANVAS_HEIGHT, CANVAS_WIDTH, tileKindSchema } from '../protocol/realtime';
 import { clockTile } from './clock/clock-tile';
 import { codeTile } from './code/code-tile';
+import { whiteboardTile } from './whiteboard/whiteboard-tile';
 import type { TileKind } from './tile-kind';
 
 /**
@@ -8,7 +9,7 @@ import type { TileKind } from './tile-kind';
  * here: the palette lists exactly these. To add a kind, build its folder and add one entry.
  * Keep a kind's definition module light and load heavy views with `lazyTileComponent`.
  */
-export const tileRegistry = createTileRegistry([clockTile, codeTile]);
+export const tileRegistry = createTileRegistry([clockTile, codeTile, whiteboardTile]);
 
 export interface TileRegistry {
   /** The kinds a host can add, in palette order. */

@@ -1,6 +1,7 @@
 import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReactions';
 import { ChatPanel } from '../chat/ChatPanel';
 import { useState } from 'react';
+import { RoomProvider } from '../realtime/room-context';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
@@ -24,6 +25,7 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   });
 
   return (
+    <RoomProvider store={store}>
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
@@ -41,5 +43,6 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
         onSend={(name, text) => store?.room.chat(name, text)}
       />
     </main>
+    </RoomProvider>
   );
 }
