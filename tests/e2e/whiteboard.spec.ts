@@ -92,18 +92,18 @@ test('the host draws shapes, an arrow, text and freehand; viewers see them live,
   const a = await openViewer(browser, watchUrl);
   const b = await openViewer(browser, watchUrl);
 
-  await editor.getByTestId('toolbar-rectangle').click();
+  await editor.getByTestId('toolbar-rectangle').click({ force: true });
   await drag(host, editor, [300, 200], [460, 300]);
-  await editor.getByTestId('toolbar-arrow').click();
+  await editor.getByTestId('toolbar-arrow').click({ force: true });
   await drag(host, editor, [500, 250], [700, 320]);
-  await editor.getByTestId('toolbar-text').click();
+  await editor.getByTestId('toolbar-text').click({ force: true });
   const box = (await editor.boundingBox())!;
   await host.mouse.click(box.x + 320, box.y + 420);
   await host.keyboard.type('Hello viewers');
   await host.keyboard.press('Escape');
 
   // Freehand: while the pen is still down, viewers already show part of the stroke.
-  await editor.getByTestId('toolbar-freedraw').click();
+  await editor.getByTestId('toolbar-freedraw').click({ force: true });
   await host.mouse.move(box.x + 600, box.y + 420);
   await host.mouse.down();
   for (let i = 1; i <= 30; i++) await host.mouse.move(box.x + 600 + i * 6, box.y + 420 + Math.sin(i / 3) * 30);
@@ -145,7 +145,7 @@ test('followers match the host’s pan and zoom; a detached viewer keeps its own
   test.setTimeout(180_000);
   const hostExternal = forbidExternalRequests(host);
   const { watchUrl, editor } = await startWhiteboard(host, 'Follow e2e');
-  await editor.getByTestId('toolbar-rectangle').click();
+  await editor.getByTestId('toolbar-rectangle').click({ force: true });
   await drag(host, editor, [200, 200], [400, 320]);
   const follower = await openViewer(browser, watchUrl);
   const detached = await openViewer(browser, watchUrl);

@@ -4,7 +4,7 @@ import type { ExcalidrawImperativeAPI, BinaryFiles } from '@excalidraw/excalidra
 import { MAX_BOARD_FILE_BYTES, boardFileTypes, type BoardViewport } from '../../protocol/board';
 import { Button } from '../../ui/Button';
 import { useToast } from '../../ui/Toast';
-import { applyRemoteElements, loadFiles } from './board-scene';
+import { applyRemoteElements, initialScene, loadFiles } from './board-scene';
 import type { BoardSession } from './board-session';
 import { CaptureUpdateAction, Excalidraw, exportToBlob, exportToSvg, newElementWith } from './excalidraw-lib';
 
@@ -16,13 +16,15 @@ import { CaptureUpdateAction, Excalidraw, exportToBlob, exportToSvg, newElementW
 export function WhiteboardStudio({ session, title, onClose }: { session: BoardSession; title: string; onClose: () => void }) {
   const toast = useToast();
   const [api, setApi] = useState<ExcalidrawImperativeAPI>();
+  const [ready, setReady] = useState(false);
+  const [initialData] = useState(() => initialScene(session, () => setReady(true)));
   const [cleared, setCleared] = useState<ReadonlySet<string>>();
   const lastViewport = useRef<string>('');
   const uploaded = useRef(new Set<string>());
   const boardRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (!api) return;
+    if (!api || !ready) return;
     let active = true;
     applyRemoteElements(api, session.sceneElements);
     loadFiles(api, Object.fromEntries(session.fileUrls), () => active);
@@ -42,7 +44,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
       active = false;
       unsubscribe();
     };
-  }, [api, session, toast]);
+  }, [api, ready, session, toast]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -149,9 +151,10 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
       <div className="whiteboard-studio__board" ref={boardRef}>
         <Excalidraw
           excalidrawAPI={setApi}
-          initialData={{ appState: { viewBackgroundColor: '#ffffff' } }}
+          initialData={initialData}
           UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false } }}
           onChange={(elements, appState, files) => {
+            if (!ready) return;
             session.localChange(elements);
             const viewport: BoardViewport = { scrollX: appState.scrollX, scrollY: appState.scrollY, zoom: appState.zoom.value, width: appState.width, height: appState.height };
             const key = JSON.stringify(viewport);

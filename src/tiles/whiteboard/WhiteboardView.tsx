@@ -3,7 +3,7 @@ import type { ExcalidrawImperativeAPI } from '@excalidraw/excalidraw/types';
 import type { BoardViewport } from '../../protocol/board';
 import { TileLoading, TileNotice } from '../TileContent';
 import type { TileViewProps } from '../tile-kind';
-import { applyHostPointer, applyRemoteElements, loadFiles } from './board-scene';
+import { applyHostPointer, applyRemoteElements, initialScene, loadFiles } from './board-scene';
 import type { BoardSession } from './board-session';
 import { Excalidraw } from './excalidraw-lib';
 import { followView } from './follow';
@@ -25,6 +25,8 @@ export default function WhiteboardView({ state }: TileViewProps<WhiteboardState>
 
 function BoardView({ session }: { session: BoardSession }) {
   const [api, setApi] = useState<ExcalidrawImperativeAPI>();
+  const [ready, setReady] = useState(false);
+  const [initialData] = useState(() => initialScene(session, () => setReady(true)));
   const [following, setFollowing] = useState(true);
   const [loaded, setLoaded] = useState(session.loaded);
   const followingRef = useRef(following);
@@ -32,7 +34,7 @@ function BoardView({ session }: { session: BoardSession }) {
   const containerRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (!api) return;
+    if (!api || !ready) return;
     let active = true;
     const isActive = () => active;
     const follow = (viewport: BoardViewport | undefined) => {
@@ -41,7 +43,8 @@ function BoardView({ session }: { session: BoardSession }) {
       const view = followView(viewport, width, height);
       api.updateScene({ appState: { scrollX: view.scrollX, scrollY: view.scrollY, zoom: { value: view.zoom as never } } });
     };
-    // What arrived before this view mounted.
+    // What arrived before this view was ready.
+    setLoaded(session.loaded);
     applyRemoteElements(api, session.sceneElements);
     loadFiles(api, Object.fromEntries(session.fileUrls), isActive);
     follow(session.viewport);
@@ -65,7 +68,7 @@ function BoardView({ session }: { session: BoardSession }) {
       active = false;
       unsubscribe();
     };
-  }, [api, session]);
+  }, [api, ready, session]);
 
   function refollow() {
     setFollowing(true);
@@ -92,7 +95,7 @@ function BoardView({ session }: { session: BoardSession }) {
           zenModeEnabled
           gridModeEnabled={false}
           UIOptions={{ canvasActions: { changeViewBackgroundColor: false, clearCanvas: false, export: false, loadScene: false, saveToActiveFile: false, toggleTheme: false, saveAsImage: false } }}
-          initialData={{ appState: { viewBackgroundColor: '#ffffff' } }}
+          initialData={initialData}
         />
       </div>
       {loaded ? null : (

@@ -17,6 +17,19 @@ export function applyRemoteElements(api: ExcalidrawImperativeAPI, incoming: read
   api.updateScene({ elements, captureUpdate: CaptureUpdateAction.NEVER });
 }
 
+/**
+ * Excalidraw sets up its scene from `initialData` after mounting, replacing whatever was
+ * applied before: so a view applies the board only once this says the scene is ready (the
+ * timer runs after Excalidraw's set-up, which continues in a microtask). The first paint
+ * already shows the elements the session had.
+ */
+export function initialScene(session: { sceneElements: readonly BoardElement[] }, onReady: () => void) {
+  return () => {
+    setTimeout(onReady, 0);
+    return { elements: session.sceneElements as never, appState: { viewBackgroundColor: '#ffffff' } };
+  };
+}
+
 /** The host, as a collaborator on a viewer's board: Excalidraw draws its cursor and laser trail. */
 export const HOST_COLLABORATOR = 'host' as SocketId;
 
