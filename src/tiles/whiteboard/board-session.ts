@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION } from '../../protocol/realtime';
 import { mergeElements, type BoardElement, type BoardPointer, type BoardViewport } from '../../protocol/board';
 import type { BoardClientMessage, BoardServerMessage, ConnectionStatus, RoomEvent } from '../../realtime/room-connection';
-import { ELEMENT_SYNC_MS, REVISION_GAP_MS, RevisionTracker, VIEW_SYNC_MS, changedElements, elementProblem, packBatches, toWire, type SyncableElement } from './board-sync';
+import { ELEMENT_SYNC_MS, REVISION_GAP_MS, RevisionTracker, VIEW_REPEAT_MS, VIEW_SYNC_MS, changedElements, elementProblem, packBatches, toWire, type SyncableElement } from './board-sync';
 
 /** What a board needs of the room (RoomConnection; tests pass a fake). */
 export interface BoardRoom {
@@ -74,6 +74,9 @@ export class BoardSession {
   private viewTimer: unknown;
   private lastViewSync = -Infinity;
   private ackedRev = 0;
+  /** Set once the host's editor reported a view: this page leads the board's view. */
+  private leading = false;
+  private keepAliveTimer: unknown;
 
   constructor(
     readonly boardId: string,
@@ -95,7 +98,7 @@ export class BoardSession {
   dispose(): void {
     this.unsubscribe();
     this.listeners.clear();
-    for (const timer of [this.gapTimer, this.elementTimer, this.viewTimer]) if (timer !== undefined) this.clearTimer(timer);
+    for (const timer of [this.gapTimer, this.elementTimer, this.viewTimer, this.keepAliveTimer]) if (timer !== undefined) this.clearTimer(timer);
   }
 
   /** Live elements in z-order, for a first render. */
@@ -115,8 +118,20 @@ export class BoardSession {
   localView(view: { viewport?: BoardViewport; pointer?: BoardPointer | null }): void {
     if (view.viewport) this.viewport = view.viewport;
     if (view.pointer !== undefined) this.pointer = view.pointer;
+    this.leading = true;
     this.emit({ type: 'view', viewport: this.viewport, pointer: this.pointer });
     this.pendingView = { ...this.pendingView, ...view };
+    this.scheduleView();
+  }
+
+  /** The view channel is lossy: the leading host repeats its view now and then, and when a viewer joins. */
+  private repeatView() {
+    if (!this.leading || !this.viewport) return;
+    this.pendingView = { viewport: this.viewport, ...this.pendingView };
+    this.scheduleView();
+  }
+
+  private scheduleView() {
     if (this.viewTimer !== undefined) return;
     const wait = Math.max(0, this.lastViewSync + VIEW_SYNC_MS - this.now());
     this.viewTimer = this.setTimer(() => {
@@ -190,6 +205,11 @@ export class BoardSession {
       ...(pointer !== undefined ? { pointer } : {}),
       rev: this.ackedRev,
     });
+    if (this.keepAliveTimer !== undefined) this.clearTimer(this.keepAliveTimer);
+    this.keepAliveTimer = this.setTimer(() => {
+      this.keepAliveTimer = undefined;
+      this.repeatView();
+    }, VIEW_REPEAT_MS);
   }
 
   private send(message: BoardClientMessage): boolean {
@@ -203,6 +223,7 @@ export class BoardSession {
       if (event.status === 'open') this.onOpen();
       return;
     }
+    if (event.type === 'presence' && event.event === 'join') return this.repeatView();
     if (event.type === 'rejected') return this.onRejected(event);
     if (event.type !== 'board' || event.message.boardId !== this.boardId) return;
     this.onBoardMessage(event.message);
@@ -210,6 +231,7 @@ export class BoardSession {
 
   /** After every (re)connect: reload the board, and resend what the server never acknowledged. */
   private onOpen() {
+    this.repeatView();
     for (const batch of this.inFlight.values()) for (const { id } of batch) this.forget(id);
     this.inFlight.clear();
     this.load();

@@ -10,6 +10,8 @@ import { MAX_ELEMENTS_PER_UPDATE, boardElementSchema, boardElementTypes, element
 export const ELEMENT_SYNC_MS = 66;
 /** How often the host sends its viewport and pointer while they move. */
 export const VIEW_SYNC_MS = 50;
+/** The host repeats its view this often while quiet: a viewer that missed it (or just joined) catches up. */
+export const VIEW_REPEAT_MS = 5000;
 /** A replica that saw a later revision than it has for this long reloads the board. */
 export const REVISION_GAP_MS = 1500;
 
