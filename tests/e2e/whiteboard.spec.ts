@@ -56,8 +56,8 @@ async function openViewer(browser: Browser, url: string) {
   const external = forbidExternalRequests(page);
   await page.goto(url);
   const board = page.locator('.whiteboard__board');
-  await expect(board).toBeVisible({ timeout: 30_000 });
-  await expect(page.locator('.whiteboard[data-loaded="true"]')).toBeVisible({ timeout: 30_000 });
+  await expect(board).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator('.whiteboard[data-loaded="true"]')).toBeVisible({ timeout: 60_000 });
   return { page, board, external, close: () => context.close() };
 }
 

@@ -2,7 +2,7 @@ import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { EXCALIDRAW_ASSET_BASE } from './asset-path';
+import { EXCALIDRAW_ASSET_BASE } from './asset-path.js';
 
 /**
  * Excalidraw loads its fonts from `window.EXCALIDRAW_ASSET_PATH` + `fonts/…`, and from a public
