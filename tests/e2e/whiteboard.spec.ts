@@ -173,6 +173,22 @@ test('followers match the host’s pan and zoom; a detached viewer keeps its own
   await expect.poll(() => matchesHost(follower.board), { timeout: 15_000 }).toBe(true);
   expect(await viewOf(detached.board)).toEqual(ownView);
 
+  // The laser pointer: viewers get the host's pointer as a collaborator with the laser tool (Excalidraw draws its trail).
+  await editor.getByTestId('toolbar-laser').click({ force: true }).catch(() => host.keyboard.press('k'));
+  await host.mouse.move(box.x + 300, box.y + 300);
+  await host.mouse.down();
+  await host.mouse.move(box.x + 420, box.y + 340, { steps: 4 });
+  await expect
+    .poll(() =>
+      follower.board.evaluate((element) => {
+        const api = (element as unknown as { excalidrawAPI: { getAppState(): { collaborators: Map<string, { pointer?: { tool: string }; button?: string }> } } }).excalidrawAPI;
+        const host = api.getAppState().collaborators.get('host');
+        return `${host?.pointer?.tool}/${host?.button}`;
+      }),
+    { timeout: 15_000 })
+    .toBe('laser/down');
+  await host.mouse.up();
+
   // One click follows again.
   await detached.page.getByRole('button', { name: 'Follow host' }).click();
   await expect.poll(() => matchesHost(detached.board), { timeout: 15_000 }).toBe(true);

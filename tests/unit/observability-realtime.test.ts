@@ -236,6 +236,7 @@ describe('the deployed realtime handler', () => {
       CONNECTIONS_TABLE: 'Connections',
       SESSION_STATES_TABLE: 'SessionStates',
       SESSIONS_TABLE: 'Sessions',
+      BOARDS_TABLE: 'Boards',
     });
     const { handler } = await import('../../amplify/functions/realtime/handler.js');
     const result = await handler({
