@@ -149,7 +149,7 @@ async function joinBoard(env: TestStack, token: string, browser: import('@playwr
   await Promise.all(
     batches.map((batch, i) => {
       host.send({ v: 1, action: 'boardUpdate', boardId: BOARD, clientSeq: 1000 + i, elements: batch });
-      return host.waitFor('boardAck', (m) => m.clientSeq === 1000 + i, 60_000);
+      return host.waitFor('boardAck', (m) => m.clientSeq === 1000 + i, 300_000);
     }),
   );
   const protocol: number[] = [];
