@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import react from '@vitejs/plugin-react';
 import { pdfjsAssets } from './src/tiles/slides/vite-pdfjs-assets.js';
+import { excalidrawAssets } from './src/tiles/whiteboard/excalidraw-assets-plugin';
 
 /**
  * Inlines src/boot/early-start.js into index.html, with the viewer route's chunks and styles:
@@ -44,7 +45,7 @@ function routeAssets(bundle: Rolldown.OutputBundle, facade: string): string[] {
 }
 
 export default defineConfig({
-  plugins: [react(), earlyStart(), pdfjsAssets()],
+  plugins: [react(), earlyStart(), pdfjsAssets(), excalidrawAssets()],
   build: {
     outDir: 'dist',
     sourcemap: true,

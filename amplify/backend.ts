@@ -3,7 +3,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type { CfnUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { auth, passwordPolicy } from './auth/resource.js';
-import { connectionsTable, decksTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
+import { boardsTable, connectionsTable, decksTable, sessionStatesTable, sessionsTable, tableDefinitions, type TableDefinition } from './data/table-definitions.js';
 import { StreamCanvasTables, dataRetentionFor } from './data/tables.js';
 import { realtime } from './functions/realtime/resource.js';
 import { sessionApi } from './functions/session-api/resource.js';
@@ -44,7 +44,7 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 // Least privilege: each function gets exactly the tables it touches, and learns their names.
 connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable, decksTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
-connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, decksTable] });
+connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, decksTable, boardsTable] });
 connectTables(backend.deckProcessor, { readWrite: [decksTable] });
 
 const { userPool, userPoolClient } = backend.auth.resources;
@@ -60,8 +60,10 @@ backend.storage.resources.cfnResources.cfnBucket.publicAccessBlockConfiguration 
   ignorePublicAcls: true,
   restrictPublicBuckets: true,
 };
-// Presigned URLs for uploads and downloads are signed by the session function.
+// Presigned URLs for uploads and downloads are signed by the session function, and by the
+// realtime function for whiteboard images (`boards/<sessionId>/…`).
 connectFilesBucket(backend.sessionApi);
+connectFilesBucket(backend.realtime);
 // Decks: the processor checks uploads and stores PDFs; an upload the host never finished is gone after a day.
 connectFilesBucket(backend.deckProcessor);
 expireAbandonedUploads(backend.storage.resources.cfnResources.cfnBucket);

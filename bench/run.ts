@@ -8,6 +8,7 @@ import { benchViewer } from './viewer.js';
 import { benchMedia } from './media.js';
 import { runSfuLoad } from '../tests/support/sfu-load.js';
 import { benchSlides } from './slides.js';
+import { benchWhiteboard } from './whiteboard.js';
 
 /**
  * `npm run bench [-- section ...]`: measures on the local stack, prints the figures and
@@ -22,6 +23,7 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
   'sfu-load': async (stack) =>
     runSfuLoad(await stack(), { subscribers: 25, seconds: 120, sampleEverySeconds: 10, onSample: (s) => console.log(`   ${JSON.stringify(s)}`) }),
   slides: async (stack) => benchSlides(await stack()),
+  whiteboard: async (stack) => benchWhiteboard(await stack()),
 };
 
 /**
@@ -131,6 +133,24 @@ function format(name: string, value: unknown): string {
       `   upload to ready (${r.uploadToReadyMs.runs} runs): PPTX 20 slides ${p(r.uploadToReadyMs.pptx20)}; PDF 20 pages ${p(r.uploadToReadyMs.pdf20)}`,
       `   page flip -> slide drawn on ${r.pageFlipMs.viewers} viewers (${r.pageFlipMs.flips} flips): ${p(r.pageFlipMs.latency)}; floor (bare patch to a ws client) ${p(r.pageFlipMs.floor)}; ratio ${r.pageFlipMs.ratio.p50} / ${r.pageFlipMs.ratio.p95}`,
       `   joining viewer, first slide drawn (${r.joinToFirstSlideMs.runs} runs): ${p(r.joinToFirstSlideMs.firstSlide)}; first tile on screen ${p(r.joinToFirstSlideMs.firstTile)}; ratio p50 ${r.joinToFirstSlideMs.ratioP50}`,
+    ].join('\n');
+  }
+  if (name === 'whiteboard') {
+    const r = value as Awaited<ReturnType<typeof benchWhiteboard>>;
+    const p = (x: { p50: number; p95: number }) => `p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms`;
+    return [
+      '   host stroke batch -> every viewer has it; floor: bare ws relay, same clients and frames, same run',
+      '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95',
+      ...r.strokeToViewer.map(
+        (row) =>
+          `   ${String(row.viewers).padStart(7)} ${row.latencyMs.p50.toFixed(1).padStart(8)} ${row.latencyMs.p95.toFixed(1).padStart(8)} ${row.floorMs.p50
+            .toFixed(1)
+            .padStart(11)} ${row.floorMs.p95.toFixed(1).padStart(11)} ${`${row.ratio.p50} / ${row.ratio.p95}`.padStart(15)}`,
+      ),
+      `   stroke -> drawn in a browser viewer (1 viewer): ${p(r.strokeToRenderMs)} (${r.strokeToRenderMs.runs} runs)`,
+      `   join a 2,000-element board (${r.join2000.boardKB} KB, ${r.join2000.parts} parts): protocol ${p(r.join2000.protocolMs)}; browser, navigation to board drawn ${p(r.join2000.browserMs)}`,
+      `   freehand for ${r.freehand.seconds} s: host sends ${(r.freehand.hostBytesPerSecond / 1024).toFixed(1)} KB/s in ${r.freehand.messagesPerSecond} messages/s; a viewer receives ${(r.freehand.viewerBytesPerSecond / 1024).toFixed(1)} KB/s`,
+      `   whiteboard chunk (lazy, beyond the viewer's initial JS): ${r.chunk.gzipKB} KB gzip in ${r.chunk.files.length} files`,
     ].join('\n');
   }
   return JSON.stringify(value, null, 2);

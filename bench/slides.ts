@@ -8,6 +8,7 @@ import { localConversionSandbox } from '../local/deck-converter.js';
 import { SLIDE_SHOWN_EVENT_NAME } from '../src/tiles/slides/slide-shown.js';
 import { FIRST_TILE_MARK } from '../src/viewer/first-tile-mark.js';
 import { uploadDeck } from '../tests/support/deck-client.js';
+import type { Patch } from '../src/protocol/realtime.js';
 import { makePdf, makePptx } from '../tests/support/deck-files.js';
 import { createSession, type TestStack } from '../tests/support/local-stack.js';
 import { RoomClient } from '../tests/support/room-client.js';
@@ -54,7 +55,7 @@ export async function benchSlides(env: TestStack, options = { conversions: 3, up
   const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: user.accessToken });
   await host.request({ v: 1, action: 'sync' }, 'snapshot');
   let clientSeq = 0;
-  const publish = (patches: unknown[]) => host.request({ v: 1, action: 'publishState', clientSeq: ++clientSeq, patches }, 'ack', 20_000);
+  const publish = (patches: Patch[]) => host.request({ v: 1, action: 'publishState', clientSeq: ++clientSeq, patches }, 'ack', 20_000);
   await publish([
     { type: 'tile.add', tileId: 'slides', kind: 'slides', frame: { x: 0, y: 0, w: 1920, h: 1080, z: 1 }, state: { deckId, pageCount: 20, page: 1, status: 'ready' } },
     { type: 'canvas.set', set: { live: true } },

@@ -81,4 +81,19 @@ export const decksTable = {
   globalSecondaryIndexes: [],
 } as const satisfies TableDefinition;
 
-export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable, decksTable];
+/**
+ * Whiteboards, outside the session head (which DynamoDB caps at 400 KB). Per board
+ * (`boardKey` = `<sessionId>#<boardId>`): one item per element (`e#<elementId>`), one log item
+ * per stored batch (`l#<rev>`, the replay record) and a `meta` item with the revision counter
+ * and the stored size. amplify/data/boards-table.ts explains the requests.
+ */
+export const boardsTable = {
+  logicalName: 'Boards',
+  envVar: 'BOARDS_TABLE',
+  partitionKey: { name: 'boardKey', type: 'S' },
+  sortKey: { name: 'itemKey', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+export const tableDefinitions: readonly TableDefinition[] = [sessionsTable, sessionStatesTable, connectionsTable, decksTable, boardsTable];

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { mediaRefSchema, mediaSignalSchema, type MediaSignal } from './media';
 import { MAX_JSON_DEPTH, emptyMap, isReservedKey, isWellFormed, jsonProblem, numberProblem } from './storable-json';
+import {
+  MAX_ELEMENTS_PER_UPDATE,
+  boardElementSchema,
+  boardFileSchema,
+  boardIdSchema,
+  boardPointerSchema,
+  boardViewportSchema,
+  type BoardElement,
+  type BoardPointer,
+  type BoardViewport,
+} from './board';
 export { MAX_JSON_DEPTH, RESERVED_KEYS } from './storable-json';
 
 /**
@@ -38,6 +49,12 @@ export const rateLimits = {
   runCode: { max: 10, windowSeconds: 60 },
   // A sync reads the whole stored canvas (up to 400 KB): a client needs one per join or gap.
   sync: { max: 5, windowSeconds: 10 },
+  // A board load reads the whole stored board (up to MAX_BOARD_BYTES): once per join, reconnect or gap.
+  boardLoad: { max: 5, windowSeconds: 10 },
+  // The host's viewport and laser pointer: 20 a second sustained (the client sends at most that), bursts of 40.
+  boardView: { max: 40, windowSeconds: 2 },
+  // Each image added to a board is one upload URL.
+  boardFile: { max: 30, windowSeconds: 60 },
 } as const;
 export type RateLimitedAction = keyof typeof rateLimits;
 
@@ -174,12 +191,44 @@ export const clientMessageSchema = z.discriminatedUnion('action', [
     tileId: tileIdSchema,
     stdin: z.string().max(16 * 1024).default(''),
   }),
+  z.strictObject({
+    ...base,
+    action: z.literal('boardUpdate'),
+    boardId: boardIdSchema,
+    /** The host's own counter, echoed in `boardAck`. */
+    clientSeq: z.number().int().nonnegative(),
+    elements: z.array(boardElementSchema).min(1).max(MAX_ELEMENTS_PER_UPDATE),
+  }),
+  z.strictObject({ ...base, action: z.literal('boardLoad'), boardId: boardIdSchema }),
+  z.strictObject({
+    ...base,
+    action: z.literal('boardView'),
+    boardId: boardIdSchema,
+    viewport: boardViewportSchema.optional(),
+    pointer: boardPointerSchema.nullable().optional(),
+    /** The board revision the host has had acknowledged: a viewer behind it reloads. */
+    rev: z.number().int().nonnegative().optional(),
+  }),
+  z.strictObject({ ...base, action: z.literal('boardFile'), boardId: boardIdSchema, file: boardFileSchema }),
 ]);
 export type ClientMessage = z.input<typeof clientMessageSchema>;
 export type ParsedClientMessage = z.output<typeof clientMessageSchema>;
 
 /** Route keys: API Gateway selects them by the `action` field; anything else goes to $default. */
-export const webSocketActions = ['publishState', 'sync', 'ping', 'signal', 'chat', 'react', 'end', 'runCode'] as const;
+export const webSocketActions = [
+  'publishState',
+  'sync',
+  'ping',
+  'signal',
+  'chat',
+  'react',
+  'end',
+  'runCode',
+  'boardUpdate',
+  'boardLoad',
+  'boardView',
+  'boardFile',
+] as const;
 export type WebSocketAction = (typeof webSocketActions)[number];
 
 // ---------------------------------------------------------------- server -> client
@@ -204,6 +253,7 @@ export type RejectionCode =
   | 'not_found'
   | 'unavailable'
   | 'busy'
+  | 'board_too_large'
   | 'internal';
 
 export type ServerMessage =
@@ -234,6 +284,15 @@ export type ServerMessage =
   /** From a connection of the session, or from the SFU (`from: 'sfu'`, `fromRole: 'sfu'`). */
   | { type: 'signal'; v: 1; from: string; fromRole: 'host' | 'viewer' | 'sfu'; data: MediaSignal }
   | { type: 'ended'; v: 1; at: number }
+  /** A host's stored element batch, to every other connection: reconcile by version, in any order. */
+  | { type: 'board'; v: 1; boardId: string; rev: number; elements: BoardElement[]; files?: Record<string, string>; at: number }
+  | { type: 'boardAck'; v: 1; boardId: string; clientSeq: number; rev: number }
+  /** The whole stored board, in parts under 128 KB, to the caller of `boardLoad`. */
+  | { type: 'boardSnapshot'; v: 1; boardId: string; rev: number; elements: BoardElement[]; files?: Record<string, string>; part: number; parts: number }
+  /** The host's viewport and pointer: lossy, unsequenced, never stored. */
+  | { type: 'boardView'; v: 1; boardId: string; viewport?: BoardViewport; pointer?: BoardPointer | null; rev?: number; at: number }
+  /** Where the host uploads an image of the board (a presigned PUT, minutes long). */
+  | { type: 'boardFileUrl'; v: 1; boardId: string; fileId: string; uploadUrl: string }
   | { type: 'error'; v: 1; code: RejectionCode; message: string; action?: string; clientSeq?: number };
 
 /** Applies one patch to a snapshot, exactly as the server stores it. Pure: returns a new snapshot. */

@@ -20,6 +20,8 @@ export function rejectionTitle(rejection: Rejection): string {
       return 'The server could not read a change';
     case 'unavailable':
       return 'Not available here';
+    case 'board_too_large':
+      return 'The whiteboard is full';
     default:
       return 'Something went wrong';
   }
@@ -28,6 +30,7 @@ export function rejectionTitle(rejection: Rejection): string {
 /** What the person can do next, where the message alone does not say. */
 export function rejectionResolution(rejection: Rejection): string | undefined {
   if (rejection.action === 'publishState') return 'The canvas now shows what was saved.';
+  if (rejection.action === 'boardUpdate') return 'Viewers keep seeing the board as it was last saved; the refused elements stay only on your screen.';
   if (rejection.code === 'bad_message' || rejection.code === 'internal') return 'Reload the page if it keeps happening.';
   return undefined;
 }

@@ -33,7 +33,12 @@ export type RoomEvent =
   | { type: 'reaction'; emoji: string }
   | { type: 'presence'; viewerCount: number; event?: 'join' | 'leave'; connectionId?: string }
   | { type: 'signal'; from: string; fromRole: 'host' | 'viewer' | 'sfu'; data: MediaSignal }
-  | { type: 'rejected'; code: RejectionCode; message: string; action?: string };
+  | { type: 'rejected'; code: RejectionCode; message: string; action?: string; clientSeq?: number }
+  /** Whiteboard messages, unsequenced: the whiteboard tile (src/tiles/whiteboard/) handles them. */
+  | { type: 'board'; message: BoardServerMessage };
+
+export type BoardServerMessage = Extract<ServerMessage, { type: 'board' | 'boardAck' | 'boardSnapshot' | 'boardView' | 'boardFileUrl' }>;
+export type BoardClientMessage = Extract<ClientMessage, { action: 'boardUpdate' | 'boardLoad' | 'boardView' | 'boardFile' }>;
 
 export interface RoomConnectionOptions {
   webSocketUrl: string;
@@ -130,6 +135,17 @@ export class RoomConnection {
 
   end(): void {
     this.sendNow({ v: PROTOCOL_VERSION, action: 'end' });
+  }
+
+  /**
+   * Sends a whiteboard action now if the room is open (synced); false otherwise, and the
+   * whiteboard sends again after the next `open` status. Board messages are not queued here:
+   * the board keeps its own record of what the server has acknowledged.
+   */
+  sendBoard(message: BoardClientMessage): boolean {
+    if (!this.synced || this.socket?.readyState !== 1) return false;
+    this.sendNow(message);
+    return true;
   }
 
   /** Runs a code tile once every edit made before it has reached the server, so the latest code runs. */
@@ -257,6 +273,12 @@ export class RoomConnection {
         return this.finish('ended', 'The host ended this session.');
       case 'error':
         return this.onRejected(message);
+      case 'board':
+      case 'boardAck':
+      case 'boardSnapshot':
+      case 'boardView':
+      case 'boardFileUrl':
+        return this.emit({ type: 'board', message });
     }
   }
 
@@ -355,7 +377,7 @@ export class RoomConnection {
       this.inFlight = undefined;
       this.requestSync();
     }
-    this.emit({ type: 'rejected', code: message.code, message: message.message, action: message.action });
+    this.emit({ type: 'rejected', code: message.code, message: message.message, action: message.action, clientSeq: message.clientSeq });
   }
 
   // ------------------------------------------------------------------ sending

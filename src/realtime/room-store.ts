@@ -5,7 +5,8 @@ import type { ConnectionStatus, RoomConnection, RoomEvent } from './room-connect
 export type RoomLike = Pick<
   RoomConnection,
   'subscribe' | 'publish' | 'chat' | 'react' | 'signal' | 'end' | 'runCode' | 'close' | 'status' | 'role' | 'viewerCount' | 'snapshot' | 'unconfirmedCount'
-> & { readonly clock: { serverNow(): number } };
+> &
+  Partial<Pick<RoomConnection, 'sendBoard'>> & { readonly clock: { serverNow(): number } };
 
 /** Everything a page renders from a room, as one immutable value. */
 export interface RoomView {
@@ -208,6 +209,7 @@ export class RoomStore {
         if (event.action === 'chat') this.failOldestSending(event.message);
         return this.notify({ type: 'rejected', code: event.code, message: event.message, action: event.action });
       case 'signal':
+      case 'board':
         return;
     }
   }

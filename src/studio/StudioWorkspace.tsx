@@ -11,6 +11,7 @@ import { useBeforeUnload } from '../lib/use-before-unload';
 import type { Session } from '../protocol/session';
 import { checkSessionWith } from '../realtime/check-session';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
+import { RoomProvider } from '../realtime/room-context';
 import { useRoom, useRoomNotices } from '../realtime/use-room';
 import { useServerClock } from '../realtime/use-server-clock';
 import { waitForStatus } from '../realtime/wait-for-status';
@@ -165,7 +166,8 @@ export function StudioWorkspace({
           </>
         }
       />
-      <main id="main" className="studio-workspace">
+      <RoomProvider store={store}>
+      <main id="main" className={selectedKind?.wideEditor ? 'studio-workspace studio-workspace--wide-editor' : 'studio-workspace'}>
         <TilePalette onAdd={commands.add} disabled={!view.synced} history={history} onUndo={commands.undo} onRedo={commands.redo} />
         <div className="studio-workspace__stage">
           {offline ? (
@@ -228,6 +230,7 @@ export function StudioWorkspace({
           />
         </aside>
       </main>
+      </RoomProvider>
       <EndSessionDialog
         target={confirmEnd ? { sessionId, title: session.title } : undefined}
         onClose={() => setConfirmEnd(false)}

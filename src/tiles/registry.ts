@@ -4,6 +4,7 @@ import { codeTile } from './code/code-tile';
 import { cameraTile } from './camera/camera-tile';
 import { screenTile } from './screen/screen-tile';
 import { slidesTile } from './slides/slides-tile';
+import { whiteboardTile } from './whiteboard/whiteboard-tile';
 import type { TileKind } from './tile-kind';
 
 /**
@@ -11,7 +12,7 @@ import type { TileKind } from './tile-kind';
  * here: the palette lists exactly these. To add a kind, build its folder and add one entry.
  * Keep a kind's definition module light and load heavy views with `lazyTileComponent`.
  */
-export const tileRegistry = createTileRegistry([clockTile, codeTile, cameraTile, screenTile, slidesTile]);
+export const tileRegistry = createTileRegistry([clockTile, codeTile, cameraTile, screenTile, slidesTile, whiteboardTile]);
 
 export interface TileRegistry {
   /** The kinds a host can add, in palette order. */

@@ -39,6 +39,8 @@ export {
   Send as SendIcon,
   Square as StopIcon,
   Trash2 as TrashIcon,
+  PenTool as WhiteboardIcon,
+  Presentation as SlidesIcon,
   Undo2 as UndoIcon,
   VolumeX as SpeakerOffIcon,
   WifiOff as WifiOffIcon,

@@ -3,6 +3,7 @@ import { ChatPanel } from '../chat/ChatPanel';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useOptionalAppConfig } from '../config';
 import { MediaRuntimeProvider } from '../media/media-context';
+import { RoomProvider } from '../realtime/room-context';
 import { sessionAudioRefs } from '../media/session-audio-refs';
 import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
@@ -36,6 +37,7 @@ export function ViewerRoom({ title, sessionId, store, view }: { title: string; s
 
   return (
     <MediaRuntimeProvider room={store?.room} role="viewer" config={media}>
+    <RoomProvider store={store}>
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
@@ -75,6 +77,7 @@ export function ViewerRoom({ title, sessionId, store, view }: { title: string; s
         <div className="panel watch__chat" aria-hidden="true" />
       )}
     </main>
+    </RoomProvider>
     </MediaRuntimeProvider>
   );
 }

@@ -128,7 +128,7 @@ const message = fc.oneof(
 
 /** The tiles the wide frame batch edits, added once so it can commit. */
 async function addWideTiles() {
-  const patches = Array.from({ length: 48 }, (_, i) => ({ type: 'tile.add', tileId: `w${i}`, kind: 'probe', frame: { x: 0, y: 0, w: 1, h: 1, z: 0 }, state: {} }));
+  const patches = Array.from({ length: 48 }, (_, i) => ({ type: 'tile.add' as const, tileId: `w${i}`, kind: 'probe', frame: { x: 0, y: 0, w: 1, h: 1, z: 0 }, state: {} }));
   patches.push({ type: 'tile.add', tileId: 'a', kind: 'probe', frame: { x: 0, y: 0, w: 1, h: 1, z: 0 }, state: {} });
   await host.request({ v: 1, action: 'publishState', clientSeq: 0, patches }, 'ack', 15_000);
 }

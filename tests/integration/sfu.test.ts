@@ -53,7 +53,7 @@ describe('local SFU', () => {
       const pc = new RTCPeerConnection({ iceServers: [], codecs: { video: [useVP8()] } });
       const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
       await pc.setLocalDescription(await pc.createOffer());
-      const offer = { media: 'sfu', peer: 'viewer-sneaky-1', publicationId: 'pub-sneaky-1', type: 'description', tracks: [{ mid: transceiver.mid, publicationId: 'pub-sneaky-1', source: 'camera' }] };
+      const offer = { media: 'sfu' as const, peer: 'viewer-sneaky-1', publicationId: 'pub-sneaky-1', type: 'description' as const, tracks: [{ mid: transceiver.mid!, publicationId: 'pub-sneaky-1', source: 'camera' as const }] };
       const refused = await room.request({ v: 1, action: 'signal', to: 'sfu', data: { ...offer, description: { type: 'offer', sdp: pc.localDescription!.sdp } } }, 'error');
       expect(refused).toMatchObject({ code: 'forbidden', action: 'signal' });
       // Even an offer that sends nothing is no publication: the SFU checks the relayed role.

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionItem, ConnectionsTable } from '../../amplify/data/connections-table.js';
 import type { SessionHead, SessionStatesTable } from '../../amplify/data/session-states-table.js';
 import type { SessionsTable } from '../../amplify/data/sessions-table.js';
+import type { BoardsTable } from '../../amplify/data/boards-table.js';
 import type { RunResult } from '../../src/protocol/code.js';
 import type { ConnectionPoster } from '../../amplify/functions/realtime/connection-poster.js';
 import { createRealtimeHandler, type RealtimeDeps } from '../../amplify/functions/realtime/handler.js';
@@ -85,6 +86,7 @@ function harness(options: { rateLimited?: boolean; publishFails?: boolean } = {}
     connections: connectionsTable,
     states,
     sessions: {} as SessionsTable,
+    boards: {} as BoardsTable,
     posterFor: () => poster,
     // Every reading of the clock advances it, so measured durations are positive.
     now: () => (clock += 5),
@@ -234,6 +236,7 @@ describe('the deployed realtime handler', () => {
       CONNECTIONS_TABLE: 'Connections',
       SESSION_STATES_TABLE: 'SessionStates',
       SESSIONS_TABLE: 'Sessions',
+      BOARDS_TABLE: 'Boards',
     });
     const { handler } = await import('../../amplify/functions/realtime/handler.js');
     const result = await handler({

@@ -23,7 +23,11 @@ import {
 import { documentClient } from '../../data/document-client.js';
 import { sessionStatesTableAccess, type SessionStatesTable } from '../../data/session-states-table.js';
 import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
-import { connectionsTable, decksTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
+import { boardsTableAccess, type BoardsTable } from '../../data/boards-table.js';
+import { boardsTable, connectionsTable, decksTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
+import { FILES_BUCKET_ENV, objectStore, s3Client, type ObjectStore } from '../../storage/object-store.js';
+import { splitBoardSnapshot } from '../../../src/protocol/board-parts.js';
+import type { BoardElement, BoardFileUpload } from '../../../src/protocol/board.js';
 import { requireEnv } from '../shared/env.js';
 import type { ConnectionContext } from '../ws-authorizer/handler.js';
 import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } from '../../../src/protocol/code.js';
@@ -46,6 +50,9 @@ export interface RealtimeDeps {
   connections: ConnectionsTable;
   states: SessionStatesTable;
   sessions: SessionsTable;
+  boards: BoardsTable;
+  /** The files bucket (whiteboard images); undefined where none is configured. */
+  files?: ObjectStore;
   posterFor: (endpoint: string) => ConnectionPoster;
   /** Undefined when this deployment has no code executor. */
   runCode?: CodeRunner;
@@ -216,10 +223,20 @@ async function act(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps
       return end(caller, d);
     case 'runCode':
       return runCode(caller, message.tileId, message.stdin, d);
+    case 'boardUpdate':
+      return boardUpdate(caller, message.boardId, message.elements as BoardElement[], message.clientSeq, d);
+    case 'boardLoad':
+      return boardLoad(caller, message.boardId, d);
+    case 'boardView': {
+      const { viewport, pointer, rev } = message;
+      return broadcastEphemeral(caller, d, { type: 'boardView', v: PROTOCOL_VERSION, boardId: message.boardId, viewport, pointer, rev, at: d.now() });
+    }
+    case 'boardFile':
+      return boardFile(caller, message.boardId, message.file, d);
   }
 }
 
-const hostOnly = new Set<ParsedClientMessage['action']>(['publishState', 'end', 'runCode']);
+const hostOnly = new Set<ParsedClientMessage['action']>(['publishState', 'end', 'runCode', 'boardUpdate', 'boardView', 'boardFile']);
 
 async function authorize(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps): Promise<Rejection | undefined> {
   if (hostOnly.has(message.action) && caller.role !== 'host') {
@@ -250,7 +267,16 @@ async function authorize(caller: Caller, message: ParsedClientMessage, d: Realti
 }
 
 function describeAction(action: ParsedClientMessage['action']): string {
-  return { publishState: 'change the canvas', end: 'end the session', runCode: 'run code' }[action as string] ?? action;
+  return (
+    {
+      publishState: 'change the canvas',
+      end: 'end the session',
+      runCode: 'run code',
+      boardUpdate: 'draw on the whiteboard',
+      boardView: 'lead the whiteboard view',
+      boardFile: 'add images to the whiteboard',
+    }[action as string] ?? action
+  );
 }
 
 async function sync(caller: Caller, clientTime: number | undefined, d: RealtimeDeps) {
@@ -339,6 +365,69 @@ async function runCode(caller: Caller, tileId: string, stdin: string, d: Realtim
   const run = tileRunFromResult(result, { ...base, finishedAt: d.now() });
   // The tile may have been removed meanwhile; then there is nothing to show the result in.
   await commit(caller, d, [{ type: 'tile.state', tileId, set: { run: run as unknown as Json } }]);
+}
+
+/**
+ * A host's batch of whiteboard elements: stored (only what is newer than the stored
+ * versions), posted to every other connection of the session and logged, then acknowledged.
+ * Not in the session's sequence: elements reconcile by version, so order does not matter, and
+ * the head (billed on its whole size per write) is not touched.
+ */
+async function boardUpdate(caller: Caller, boardId: string, elements: BoardElement[], clientSeq: number, d: RealtimeDeps) {
+  const at = d.now();
+  const outcome = await d.boards.store(caller.sessionId, boardId, elements, at);
+  if (!outcome.ok) return send(caller.poster, caller.connectionId, { ...rejection(outcome.reason, outcome.message), action: 'boardUpdate', clientSeq });
+  if (outcome.stored.length > 0) {
+    const files = await fileUrls(caller.sessionId, boardId, outcome.stored, d);
+    const message: ServerMessage = { type: 'board', v: PROTOCOL_VERSION, boardId, rev: outcome.rev, elements: outcome.stored, ...(files ? { files } : {}), at };
+    await Promise.all([
+      broadcastToSession(caller, d, message, caller.connectionId),
+      d.boards.appendLog(caller.sessionId, boardId, { rev: outcome.rev, at, elements: outcome.stored }),
+    ]);
+  }
+  await send(caller.poster, caller.connectionId, { type: 'boardAck', v: PROTOCOL_VERSION, boardId, clientSeq, rev: outcome.rev });
+}
+
+/** The whole stored board to the caller, in parts under API Gateway's 128 KB message limit. */
+async function boardLoad(caller: Caller, boardId: string, d: RealtimeDeps) {
+  const { rev, elements } = await d.boards.load(caller.sessionId, boardId);
+  const files = await fileUrls(caller.sessionId, boardId, elements, d);
+  for (const part of splitBoardSnapshot({ type: 'boardSnapshot', v: PROTOCOL_VERSION, boardId, rev, elements, ...(files ? { files } : {}), part: 1, parts: 1 })) {
+    await send(caller.poster, caller.connectionId, part);
+  }
+}
+
+/**
+ * Lossy and unsequenced: posted once to the session's other connections, never stored or
+ * logged, so it cannot fill the log (the sender's rate limit bounds it). Kept behind this one
+ * function so it can move to another transport.
+ */
+async function broadcastEphemeral(caller: Caller, d: RealtimeDeps, message: ServerMessage) {
+  await broadcastToSession(caller, d, message, caller.connectionId);
+}
+
+const boardFileKey = (sessionId: string, boardId: string, fileId: string) => `boards/${sessionId}/${boardId}/files/${fileId}`;
+
+/** Where the host uploads one image of the board: a presigned PUT of exactly that size and type. */
+async function boardFile(caller: Caller, boardId: string, file: BoardFileUpload, d: RealtimeDeps) {
+  if (!d.files) {
+    return send(caller.poster, caller.connectionId, {
+      ...rejection('unavailable', 'Images cannot be stored on this deployment: it has no files bucket.'),
+      action: 'boardFile',
+    });
+  }
+  const uploadUrl = await d.files.presignUpload(boardFileKey(caller.sessionId, boardId, file.fileId), { contentType: file.mimeType, contentLength: file.size });
+  await send(caller.poster, caller.connectionId, { type: 'boardFileUrl', v: PROTOCOL_VERSION, boardId, fileId: file.fileId, uploadUrl });
+}
+
+/** Presigned GET URLs for the images among these elements (signing is local: no request per image). */
+async function fileUrls(sessionId: string, boardId: string, elements: readonly BoardElement[], d: RealtimeDeps) {
+  if (!d.files) return undefined;
+  const fileIds = [...new Set(elements.flatMap((e) => (e.type === 'image' && e.fileId && !e.isDeleted ? [e.fileId] : [])))];
+  if (fileIds.length === 0) return undefined;
+  const files = d.files;
+  const urls = await Promise.all(fileIds.map((fileId) => files.presignDownload(boardFileKey(sessionId, boardId, fileId))));
+  return Object.fromEntries(fileIds.map((fileId, i) => [fileId, urls[i]!]));
 }
 
 async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps) {
@@ -461,6 +550,8 @@ export const handler = observability.instrument(createRealtimeHandler(
       connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
       states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
       sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
+      boards: boardsTableAccess(documentClient(), requireEnv(boardsTable.envVar)),
+      ...(optionalEnv(FILES_BUCKET_ENV) ? { files: objectStore(s3Client(), optionalEnv(FILES_BUCKET_ENV)!) } : {}),
       posterFor: managementApiPoster,
       ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
       // Read per use: a self-hosted SFU is optional configuration, like the executor.

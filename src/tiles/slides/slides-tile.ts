@@ -1,5 +1,5 @@
 import { defineTileKind, lazyTileComponent, shallowMerge } from '../tile-kind';
-import { SlidesIcon } from './SlidesIcon';
+import { SlidesIcon } from '../../ui/icons';
 import { SLIDES_TILE_KIND, initialSlidesState, parseSlidesState, type SlidesState } from './slides-state';
 
 /** The slides kind: pdf.js and the view load in their own chunks, only when a slides tile appears. */

@@ -1,3 +1,4 @@
+import { rectangle } from '../../support/board-elements';
 import { describe, expect, it } from 'vitest';
 import {
   CHAT_MAX_LENGTH,
@@ -42,6 +43,10 @@ describe('parseClientMessage: valid messages', () => {
     ['react', { v: 1, action: 'react', emoji: '🎉' }],
     ['end', { v: 1, action: 'end' }],
     ['runCode', { v: 1, action: 'runCode', tileId: 'code-1', stdin: '42\n' }],
+    ['boardUpdate', { v: 1, action: 'boardUpdate', boardId: 'board-0001', clientSeq: 3, elements: [rectangle('r1')] }],
+    ['boardLoad', { v: 1, action: 'boardLoad', boardId: 'board-0001' }],
+    ['boardView', { v: 1, action: 'boardView', boardId: 'board-0001', viewport: { scrollX: 0, scrollY: -5.5, zoom: 1.25, width: 800, height: 600 }, pointer: null, rev: 2 }],
+    ['boardFile', { v: 1, action: 'boardFile', boardId: 'board-0001', file: { fileId: 'abc', mimeType: 'image/png', size: 1024 } }],
   ];
 
   it.each(valid)('accepts %s', (_name, message) => {

@@ -3,6 +3,9 @@ import { compileHeadUpdate } from '../../../amplify/data/canvas-head-update';
 import type { ConnectionItem, ConnectionsTable } from '../../../amplify/data/connections-table';
 import type { LogEntry, SessionHead, SessionStatesTable } from '../../../amplify/data/session-states-table';
 import type { SessionsTable } from '../../../amplify/data/sessions-table';
+import type { BoardLogEntry, BoardsTable, StoreOutcome } from '../../../amplify/data/boards-table';
+import { elementBytes, supersedes, type BoardElement } from '../../../src/protocol/board';
+import { freedraw, rectangle } from '../../support/board-elements';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
 import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
 import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
@@ -21,6 +24,7 @@ import {
 // ---------------------------------------------------------------- in-memory fakes
 
 const SESSION = 'session-1';
+const BOARD = 'board-0001';
 const OTHER_SESSION = 'session-2';
 const HOST_USER = 'host-user';
 
@@ -146,6 +150,36 @@ class MemorySessions implements SessionsTable {
 }
 
 /** Records every post, in order, and answers 410 for the ids in `gone`. */
+class MemoryBoards implements BoardsTable {
+  readonly boards = new Map<string, { rev: number; elements: Map<string, BoardElement>; log: BoardLogEntry[] }>();
+  maxBytes = 1_000_000;
+  private board(sessionId: string, boardId: string) {
+    const key = `${sessionId}#${boardId}`;
+    if (!this.boards.has(key)) this.boards.set(key, { rev: 0, elements: new Map(), log: [] });
+    return this.boards.get(key)!;
+  }
+  async store(sessionId: string, boardId: string, elements: readonly BoardElement[]): Promise<StoreOutcome> {
+    const board = this.board(sessionId, boardId);
+    const bytes = [...board.elements.values()].reduce((total, e) => total + elementBytes(e), 0);
+    const growth = elements.filter((e) => !e.isDeleted).reduce((total, e) => total + elementBytes(e), 0);
+    if (growth > 0 && bytes + growth > this.maxBytes) return { ok: false, reason: 'board_too_large', message: 'The board is full.' };
+    const stored = elements.filter((e) => supersedes(e, board.elements.get(e.id)));
+    for (const element of stored) board.elements.set(element.id, element);
+    if (stored.length) board.rev++;
+    return { ok: true, rev: board.rev, stored };
+  }
+  async appendLog(sessionId: string, boardId: string, entry: BoardLogEntry) {
+    this.board(sessionId, boardId).log.push(entry);
+  }
+  async load(sessionId: string, boardId: string) {
+    const board = this.board(sessionId, boardId);
+    return { rev: board.rev, elements: [...board.elements.values()] };
+  }
+  async readLog(sessionId: string, boardId: string, afterRev: number) {
+    return this.board(sessionId, boardId).log.filter((entry) => entry.rev > afterRev);
+  }
+}
+
 class RecordingPoster implements ConnectionPoster {
   readonly posts: Array<{ to: string; message: ServerMessage }> = [];
   readonly closed: string[] = [];
@@ -191,11 +225,13 @@ function harness(options: { sfu?: true | 'failing' } = {}) {
   const states = new MemoryStates();
   const sessions = new MemorySessions();
   const poster = new RecordingPoster();
+  const boards = new MemoryBoards();
   const logs: Array<Record<string, unknown>> = [];
   const deps: RealtimeDeps = {
     connections,
     states,
     sessions,
+    boards,
     posterFor: (endpoint) => {
       poster.endpoints.push(endpoint);
       return poster;
@@ -250,6 +286,7 @@ function harness(options: { sfu?: true | 'failing' } = {}) {
     connections,
     states,
     sessions,
+    boards,
     poster,
     logs,
     relayed,
@@ -361,6 +398,9 @@ describe('realtime handler: host-only actions', () => {
     [{ v: 1, action: 'publishState', clientSeq: 4, patches: [add('a')] }, 'Only the host may change the canvas.'],
     [{ v: 1, action: 'end' }, 'Only the host may end the session.'],
     [{ v: 1, action: 'runCode', tileId: 'code-1' }, 'Only the host may run code.'],
+    [{ v: 1, action: 'boardUpdate', boardId: BOARD, clientSeq: 3, elements: [rectangle('r1')] }, 'Only the host may draw on the whiteboard.'],
+    [{ v: 1, action: 'boardView', boardId: BOARD, pointer: { x: 1, y: 2, tool: 'laser', button: 'down' } }, 'Only the host may lead the whiteboard view.'],
+    [{ v: 1, action: 'boardFile', boardId: BOARD, file: { fileId: 'f1', mimeType: 'image/png', size: 10 } }, 'Only the host may add images to the whiteboard.'],
   ])('a viewer cannot %o', async (body, text) => {
     const h = harness();
     await h.room();
@@ -386,6 +426,7 @@ describe('realtime handler: host-only actions', () => {
     expect(h.sessions.updates).toEqual([]);
     expect(h.connections.rateLimitCalls).toBe(0);
     expect(h.poster.closed).toEqual([]);
+    expect(h.boards.boards.size).toBe(0);
   });
 
   it('a viewer may only signal the host', async () => {
@@ -892,5 +933,117 @@ describe('realtime handler: errors', () => {
     h.connections.delete = vi.fn(() => Promise.reject(new Error('down')));
     await expect(h.disconnect('v1')).resolves.toEqual({ statusCode: 200 });
     expect(h.poster.posts).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- whiteboard
+
+describe('realtime handler: whiteboard', () => {
+  const update = (clientSeq: number, elements: unknown[]) => ({ v: 1, action: 'boardUpdate', boardId: BOARD, clientSeq, elements });
+
+  it('stores a batch, sends it to every other connection, logs it, then acks the host with the revision', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', update(1, [rectangle('r1')]));
+    const message: ServerMessage = { type: 'board', v: 1, boardId: BOARD, rev: 1, elements: [rectangle('r1')], at: h.now() };
+    expect(h.poster.to('v1')).toEqual([message]);
+    expect(h.poster.to('v2')).toEqual([message]);
+    expect(h.poster.to('host')).toEqual([{ type: 'boardAck', v: 1, boardId: BOARD, clientSeq: 1, rev: 1 }]);
+    expect(h.poster.posts.at(-1)?.to).toBe('host');
+    expect(h.boards.boards.get(`${SESSION}#${BOARD}`)?.log).toEqual([{ rev: 1, at: h.now(), elements: [rectangle('r1')] }]);
+    // Not in the session's sequence: the head and its log are untouched.
+    expect(h.states.log).toEqual([]);
+  });
+
+  it('passes on only what is newer than the stored versions; a stale batch is acked without a new revision', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', update(1, [rectangle('r1', { version: 3 }), rectangle('r2')]));
+    h.poster.posts.length = 0;
+    await h.send('host', 'host', update(2, [rectangle('r1', { version: 2 }), rectangle('r2', { version: 2, x: 5 })]));
+    expect(h.poster.to('v1')).toEqual([{ type: 'board', v: 1, boardId: BOARD, rev: 2, elements: [rectangle('r2', { version: 2, x: 5 })], at: h.now() }]);
+    h.poster.posts.length = 0;
+    await h.send('host', 'host', update(3, [rectangle('r1', { version: 3 })]));
+    expect(h.poster.to('v1')).toEqual([]);
+    expect(h.poster.to('host')).toEqual([{ type: 'boardAck', v: 1, boardId: BOARD, clientSeq: 3, rev: 2 }]);
+  });
+
+  it('refuses a malformed batch whole, naming the element and field, and leaves the board intact', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', update(1, [rectangle('r1')]));
+    const before = structuredClone(await h.boards.load(SESSION, BOARD));
+    h.poster.posts.length = 0;
+    for (const [elements, field] of [
+      [[rectangle('r2'), rectangle('r3', { link: 'javascript:alert(1)' })], 'elements.1.link'],
+      [[rectangle('r2', { x: 1e300 })], 'elements.0.x'],
+      [[rectangle('r2', { width: 1e-200 })], 'elements.0.width'],
+      [[{ ...rectangle('r2'), type: 'embeddable' }], 'elements.0.type'],
+      [[rectangle('r2', { version: 1.5 })], 'elements.0.version'],
+      [[rectangle('__proto__')], 'elements.0.id'],
+      [[{ ...rectangle('r2'), text: 'x'.repeat(20_001) }], 'elements.0'],
+      [[freedraw('long', 2000)], 'elements.0'],
+    ] as const) {
+      const since = h.poster.posts.length;
+      await h.send('host', 'host', update(9, [...elements]));
+      const reply = errorOf(h.poster.posts.slice(since).find((p) => p.to === 'host')?.message);
+      // Over 32 KB, the frame is not even read (too_large); anything else names the batch.
+      expect(reply.code).toMatch(/bad_message|too_large/);
+      if (reply.code === 'bad_message') {
+        expect(reply).toMatchObject({ action: 'boardUpdate', clientSeq: 9 });
+        expect(reply.message).toContain(field);
+      }
+    }
+    expect(h.poster.to('v1')).toEqual([]);
+    expect(await h.boards.load(SESSION, BOARD)).toEqual(before);
+  });
+
+  it('tells the host when the board is full, storing nothing of that batch', async () => {
+    const h = harness();
+    await h.room();
+    h.boards.maxBytes = 1000;
+    await h.send('host', 'host', update(1, [rectangle('r1'), rectangle('r2'), rectangle('r3'), rectangle('r4')]));
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'board_too_large', action: 'boardUpdate', clientSeq: 1 });
+    expect((await h.boards.load(SESSION, BOARD)).elements).toEqual([]);
+    // Deleting still works on a full board.
+    await h.send('host', 'host', update(2, [rectangle('r1', { isDeleted: true, version: 2 })]));
+    expect(h.poster.last('host')).toMatchObject({ type: 'boardAck', clientSeq: 2 });
+  });
+
+  it('boardLoad sends the whole board in parts under 128 KB, to the caller only', async () => {
+    const h = harness();
+    await h.room();
+    const elements = Array.from({ length: 60 }, (_, i) => freedraw(`s${i}`, 200, { index: `a${i}` }));
+    for (let i = 0; i < elements.length; i += 3) await h.send('host', 'host', update(i, elements.slice(i, i + 3)));
+    h.poster.posts.length = 0;
+    await h.send('v1', 'viewer', { v: 1, action: 'boardLoad', boardId: BOARD });
+    const parts = h.poster.to('v1') as Array<Extract<ServerMessage, { type: 'boardSnapshot' }>>;
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) {
+      expect(part).toMatchObject({ type: 'boardSnapshot', boardId: BOARD, rev: 20, parts: parts.length });
+      expect(new TextEncoder().encode(JSON.stringify(part)).length).toBeLessThan(128 * 1024);
+    }
+    expect(parts.flatMap((p) => p.elements)).toEqual(elements);
+    expect(h.poster.to('v2')).toEqual([]);
+  });
+
+  it('boardView goes to every other connection, unstored, and is rate-limited per connection', async () => {
+    const h = harness();
+    await h.room();
+    const view = { v: 1, action: 'boardView', boardId: BOARD, viewport: { scrollX: 10, scrollY: -20, zoom: 1.5, width: 1200, height: 700 }, rev: 4 };
+    await h.send('host', 'host', view);
+    expect(h.poster.to('v1')).toEqual([{ type: 'boardView', v: 1, boardId: BOARD, viewport: view.viewport, rev: 4, at: h.now() }]);
+    expect(h.poster.to('host')).toEqual([]);
+    expect(h.states.log).toEqual([]);
+    expect(h.boards.boards.size).toBe(0);
+    for (let i = 0; i < 40; i++) await h.send('host', 'host', view);
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'rate_limited', action: 'boardView' });
+  });
+
+  it('boardFile answers unavailable where no files bucket is configured', async () => {
+    const h = harness();
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'boardFile', boardId: BOARD, file: { fileId: 'f1', mimeType: 'image/png', size: 100 } });
+    expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'unavailable', action: 'boardFile' });
   });
 });

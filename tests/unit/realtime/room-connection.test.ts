@@ -519,7 +519,7 @@ describe('RoomConnection: host publishing', () => {
     expect(t.room.snapshot.tiles.b).toBeDefined();
     t.socket().receive({ type: 'error', v: 1, code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState', clientSeq: 1 });
     expect(t.ofType('rejected')).toEqual([
-      { type: 'rejected', code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState' },
+      { type: 'rejected', code: 'unknown_tile', message: 'Tile ghost does not exist; add it first.', action: 'publishState', clientSeq: 1 },
     ]);
     expect(t.socket().sentOf('sync')).toHaveLength(2);
     expect(t.room.unconfirmedCount).toBe(1);

@@ -1,0 +1,3 @@
+import { pointExcalidrawAtSelfHostedAssets } from './asset-path';
+
+pointExcalidrawAtSelfHostedAssets();
