@@ -41,9 +41,15 @@ export function HostHeader() {
 export function useHostEmail(): string | undefined {
   const { user } = useAuthenticator((context) => [context.user]);
   const loginId = user?.signInDetails?.loginId;
+  const tokenEmail = useIdTokenEmail(loginId === undefined);
+  return loginId ?? tokenEmail ?? user?.username;
+}
+
+/** The signed-in user's email from the ID token; needs no Authenticator around it (the studio). */
+export function useIdTokenEmail(enabled = true): string | undefined {
   const [tokenEmail, setTokenEmail] = useState<string>();
   useEffect(() => {
-    if (loginId) return;
+    if (!enabled) return;
     let cancelled = false;
     fetchAuthSession()
       .then((session) => {
@@ -54,6 +60,6 @@ export function useHostEmail(): string | undefined {
     return () => {
       cancelled = true;
     };
-  }, [loginId]);
-  return loginId ?? tokenEmail ?? user?.username;
+  }, [enabled]);
+  return tokenEmail;
 }

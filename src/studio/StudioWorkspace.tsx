@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { useHostEmail } from '../auth/HostHeader';
+import { useIdTokenEmail } from '../auth/HostHeader';
 import { useOptionalAppConfig } from '../config';
 import { MediaRuntimeProvider } from '../media/media-context';
 import { useSessionsApi } from '../api/context';
@@ -65,7 +65,7 @@ export function StudioWorkspace({
   const reactions = useFloatingReactions();
   const [confirmEnd, setConfirmEnd] = useState(false);
   const media = useOptionalAppConfig()?.media;
-  const hostEmail = useHostEmail();
+  const hostEmail = useIdTokenEmail();
 
   // Every tile's editor and view, downloaded once the studio is up and synced (after a short
   // pause, so they do not compete with the canvas): a tile selected later, perhaps after the
