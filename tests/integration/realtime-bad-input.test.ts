@@ -51,6 +51,10 @@ function malformedFrames(count: number, seed = 42): string[] {
     react: { v: 1, action: 'react', emoji: '👏' },
     end: { v: 1, action: 'end' },
     runCode: { v: 1, action: 'runCode', tileId: 'keep' },
+    boardUpdate: { v: 1, action: 'boardUpdate', boardId: 'fuzz-board-1', clientSeq: 3, elements: [] },
+    boardLoad: { v: 1, action: 'boardLoad', boardId: 'fuzz-board-1' },
+    boardView: { v: 1, action: 'boardView', boardId: 'fuzz-board-1', pointer: { x: 0, y: 0, tool: 'laser', button: 'down' } },
+    boardFile: { v: 1, action: 'boardFile', boardId: 'fuzz-board-1', file: { fileId: 'file1', mimeType: 'image/png', size: 10 } },
   };
   const strategies: Array<() => string> = [
     // Not JSON at all.

@@ -164,7 +164,7 @@ describe('the realtime function emits', () => {
     await room.connect('viewer-1', 'viewer');
     await room.send('viewer-1', 'viewer', { v: 1, action: 'publishState', clientSeq: 1, patches: [{ type: 'canvas.set', set: { live: true } }] });
     await room.send('viewer-1', 'viewer', 'not json');
-    await room.send('viewer-1', 'viewer', { v: 1, action: 'signal', to: 'someone', data: {} });
+    await room.send('viewer-1', 'viewer', { v: 1, action: 'signal', to: 'someone', data: { media: 'mesh', peer: 'viewer-peer-1', type: 'hello' } });
     expect(metricsNamed('RejectedMessages').map((m) => [m.dimensions, m.dimensionSets, m.value])).toEqual([
       [{ service: 'realtime', reason: 'forbidden' }, [['service', 'reason']], 1],
       [{ service: 'realtime', reason: 'bad_message' }, [['service', 'reason']], 1],
