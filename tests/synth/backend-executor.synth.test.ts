@@ -50,12 +50,16 @@ describe('code executor in the backend', () => {
     const invokeGrants = resourcesOfType(stack, 'AWS::IAM::Policy').filter(([, policy]) =>
       JSON.stringify(policy.Properties).includes('lambda:InvokeFunction'),
     );
-    expect(invokeGrants).toHaveLength(1);
+    // The realtime function invokes the executor; the session function invokes the deck processor.
+    expect(invokeGrants).toHaveLength(2);
+    const realtimeRole = JSON.stringify({ Ref: synth.locate(synth.module.backend.realtime.resources.lambda.role!.node.defaultChild as never).logicalId });
+    expect(invokeGrants.filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(realtimeRole))).toHaveLength(1);
   });
 
   it('adds the executor alarms, and the stacks still have no cycle', () => {
     const alarms = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(11);
+    // The monitoring test's 11, plus the executor's errors, error rate and timeouts.
+    expect(alarms).toHaveLength(14);
     for (const stack of synth.stacks) expect(cycleIn(stack)).toBeUndefined();
     expect(synth.synthError).toBeUndefined();
   });

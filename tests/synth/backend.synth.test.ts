@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { connectionsTable, sessionStatesTable, sessionsTable } from '../../amplify/data/table-definitions.js';
+import { boardsTable, connectionsTable, decksTable, sessionStatesTable, sessionsTable } from '../../amplify/data/table-definitions.js';
 import {
   cycleIn,
   getAttOf,
@@ -109,10 +109,10 @@ describe('tables', () => {
     },
   ];
 
-  it('creates exactly the three tables, all in the data stack', () => {
+  it('creates exactly the five tables, all in the data stack', () => {
     for (const stack of synth.stacks) {
       const count = resourcesOfType(stack, 'AWS::DynamoDB::Table').length;
-      expect(count, `tables in stack ${stack.name}`).toBe(stack.name === 'data' ? 3 : 0);
+      expect(count, `tables in stack ${stack.name}`).toBe(stack.name === 'data' ? 5 : 0);
     }
   });
 
@@ -201,6 +201,12 @@ describe('HTTP API', () => {
     'GET /sessions': 'JWT',
     'GET /sessions/{sessionId}': 'NONE',
     'PATCH /sessions/{sessionId}': 'JWT',
+    'POST /decks': 'JWT',
+    'GET /decks': 'JWT',
+    'GET /decks/{deckId}': 'JWT',
+    'POST /decks/{deckId}/convert': 'JWT',
+    'DELETE /decks/{deckId}': 'JWT',
+    'GET /sessions/{sessionId}/decks/{deckId}': 'NONE',
   };
   const httpApi = () => synth.locate(synth.module.apis.httpApi);
   const ofHttpApi = (type: string) =>
@@ -214,7 +220,7 @@ describe('HTTP API', () => {
     // Built outside Amplify Hosting and without STREAMCANVAS_APP_ORIGINS, a branch knows no app origin.
     expect(api.CorsConfiguration).toEqual({
       AllowOrigins: [],
-      AllowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       AllowHeaders: ['authorization', 'content-type'],
       MaxAge: 3600,
     });
@@ -270,7 +276,7 @@ describe('HTTP API', () => {
 });
 
 describe('WebSocket API', () => {
-  const expectedRoutes = ['$connect', '$disconnect', '$default', 'publishState', 'sync', 'ping', 'signal', 'chat', 'react', 'end', 'runCode'];
+  const expectedRoutes = ['$connect', '$disconnect', '$default', 'publishState', 'sync', 'ping', 'signal', 'chat', 'react', 'end', 'runCode', 'boardUpdate', 'boardLoad', 'boardView', 'boardFile'];
   const webSocketApi = () => synth.locate(synth.module.apis.webSocketApi);
   const ofWebSocketApi = (type: string) =>
     resourcesOfType(webSocketApi().stack, type).filter(([, resource]) => refOf(props(resource).ApiId) === webSocketApi().logicalId);
@@ -423,9 +429,9 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the session function read/write on sessions and states, and read-only on connections (to end a room)', () => {
+  it('gives the session function read/write on sessions, states and decks, and read-only on connections (to end a room)', () => {
     const access = tableAccessOf('sessionApi');
-    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable)].sort());
+    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable), tableId(decksTable)].sort());
     expect([...access[tableId(sessionsTable)]!]).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', ...writeActions]));
     expect([...access[tableId(sessionStatesTable)]!]).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...writeActions]));
     const connections = [...access[tableId(connectionsTable)]!];
@@ -441,9 +447,9 @@ describe('least privilege', () => {
     for (const action of writeActions) expect(actions).not.toContain(action);
   });
 
-  it('gives the realtime function read/write on all three tables', () => {
+  it('gives the realtime function read/write on the session, state, connection, deck and board tables', () => {
     const access = tableAccessOf('realtime');
-    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable)].sort());
+    expect(Object.keys(access).sort()).toEqual([tableId(sessionsTable), tableId(sessionStatesTable), tableId(connectionsTable), tableId(decksTable), tableId(boardsTable)].sort());
     for (const actions of Object.values(access)) expect([...actions]).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...writeActions]));
   });
 

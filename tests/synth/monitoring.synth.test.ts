@@ -103,8 +103,8 @@ describe('the alarm topic', () => {
 });
 
 describe('alarms', () => {
-  it('are exactly: 3 function error alarms, 3 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
-    expect(alarms()).toHaveLength(8);
+  it('are exactly: 4 function error alarms (the deck processor too), 5 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
+    expect(alarms()).toHaveLength(11);
     for (const stack of synth.stacks.filter((s) => s.name !== 'monitoring')) {
       expect(resourcesOfType(stack, 'AWS::CloudWatch::Alarm'), stack.name).toEqual([]);
     }

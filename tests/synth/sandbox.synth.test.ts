@@ -29,7 +29,7 @@ afterAll(() => synth?.cleanup());
 describe('a sandbox deployment', () => {
   it('destroys its tables with the sandbox, without deletion protection', () => {
     const tables = resourcesOfType(synth.stack('data'), 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(5);
     for (const [, table] of tables) {
       expect(table.DeletionPolicy).toBe('Delete');
       expect(table.Properties?.DeletionProtectionEnabled).toBe(false);
