@@ -31,7 +31,9 @@ afterAll(() => synth?.cleanup());
 const props = (resource: CfnResourceJson | undefined): Record<string, unknown> => resource?.Properties ?? {};
 const monitoringStack = () => synth.stack('monitoring');
 const alarms = () => resourcesOfType(monitoringStack(), 'AWS::CloudWatch::Alarm');
-const fnOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer') => synth.module.backend[name].resources.cfnResources.cfnFunction;
+/** Every function of the backend (not the executor, which has its own alarms). */
+const FUNCTIONS = ['sessionApi', 'realtime', 'wsAuthorizer', 'deckProcessor'] as const;
+const fnOf = (name: (typeof FUNCTIONS)[number]) => synth.module.backend[name].resources.cfnResources.cfnFunction;
 /** `${Ref:<stack>/<logicalId>}`, as `synth.render` writes a reference to a construct. */
 const refTo = (construct: IConstruct) => {
   const { stack, logicalId } = synth.locate(construct);
@@ -122,7 +124,7 @@ describe('alarms', () => {
     }
   });
 
-  it.each(['sessionApi', 'realtime', 'wsAuthorizer'] as const)('%s: more than 5 Errors (Sum) in 5 minutes', (name) => {
+  it.each(FUNCTIONS)('%s: more than 5 Errors (Sum) in 5 minutes', (name) => {
     const alarm = alarmWithMetric('Errors', refTo(fnOf(name)));
     expect(singleMetricOf(alarm)).toEqual({
       namespace: 'AWS/Lambda',
@@ -212,9 +214,12 @@ describe('alarms', () => {
         'errors:session-api',
         'errors:realtime',
         'errors:ws-authorizer',
+        'errors:deck-processor',
         'throttles:StreamSessions',
         'throttles:SessionStates',
         'throttles:Connections',
+        'throttles:Decks',
+        'throttles:Boards',
         'http-5xx',
         'websocket-integration-errors',
       ].sort(),
@@ -255,7 +260,7 @@ describe('the dashboard', () => {
   });
 
   it('graphs Lambda invocations, errors and throttles, duration and concurrency for every function', () => {
-    const functions = ['sessionApi', 'realtime', 'wsAuthorizer'] as const;
+    const functions = FUNCTIONS;
     const perFunction = (title: string, metricName: string) => {
       const rows = widget(title).properties.metrics!.filter((row) => row[1] === metricName);
       expect(rows.map((row) => row[3]).sort(), `${title}: ${metricName}`).toEqual(functions.map((f) => refTo(fnOf(f))).sort());
@@ -268,8 +273,8 @@ describe('the dashboard', () => {
   });
 
   it('graphs DynamoDB consumed capacity and throttles', () => {
-    expect(plotted('DynamoDB consumed read capacity units (sum)')).toEqual(Array(3).fill('AWS/DynamoDB ConsumedReadCapacityUnits'));
-    expect(plotted('DynamoDB consumed write capacity units (sum)')).toEqual(Array(3).fill('AWS/DynamoDB ConsumedWriteCapacityUnits'));
+    expect(plotted('DynamoDB consumed read capacity units (sum)')).toEqual(Array(5).fill('AWS/DynamoDB ConsumedReadCapacityUnits'));
+    expect(plotted('DynamoDB consumed write capacity units (sum)')).toEqual(Array(5).fill('AWS/DynamoDB ConsumedWriteCapacityUnits'));
     expect(new Set(plotted('DynamoDB throttle events (sum)'))).toEqual(
       new Set(['AWS/DynamoDB ReadThrottleEvents', 'AWS/DynamoDB WriteThrottleEvents']),
     );
@@ -328,7 +333,7 @@ describe('the dashboard', () => {
 });
 
 /** `${Ref:realtime/<log group>}`: the log group a function's LoggingConfig points at. */
-function logGroupRefOf(name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): string {
+function logGroupRefOf(name: (typeof FUNCTIONS)[number]): string {
   const { stack, logicalId } = synth.locate(fnOf(name));
   const logGroup = refOf((props(stack.json.Resources[logicalId]).LoggingConfig as { LogGroup: unknown }).LogGroup);
   return `\${Ref:${stack.name}/${logGroup}}`;
@@ -372,14 +377,14 @@ describe('logs', () => {
     const query = props(queries[0]![1]);
     expect(query.Name).toBe(`${synth.module.backend.stack.stackName}/errors-and-warnings`);
     expect((query.LogGroupNames as unknown[]).map((name) => synth.render(name, monitoringStack())).sort()).toEqual(
-      (['sessionApi', 'realtime', 'wsAuthorizer'] as const).map(logGroupRefOf).sort(),
+      FUNCTIONS.map(logGroupRefOf).sort(),
     );
     expect(query.QueryString).toMatch(/filter level in \["ERROR", "CRITICAL", "WARN"\]/);
   });
 });
 
 describe('tracing', () => {
-  it.each(['sessionApi', 'realtime', 'wsAuthorizer'] as const)('%s has active X-Ray tracing and may send its segments', (name) => {
+  it.each(FUNCTIONS)('%s has active X-Ray tracing and may send its segments', (name) => {
     const { stack, logicalId } = synth.locate(fnOf(name));
     const fn = props(stack.json.Resources[logicalId]);
     expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
