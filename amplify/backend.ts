@@ -15,6 +15,7 @@ import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './e
 import { storage } from './storage/resource.js';
 import { FILES_BUCKET_ENV } from './storage/object-store.js';
 import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { REPLAY_RETENTION_DAYS } from '../src/protocol/replay.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -49,6 +50,9 @@ const allowedOrigins = appOrigins(process.env, { sandbox: backend.stack.node.try
 allowBrowserTransfers(backend.storage.resources.cfnResources.cfnBucket, allowedOrigins);
 // Presigned URLs for uploads and downloads are signed by the session function.
 connectFilesBucket(backend.sessionApi);
+// Replay checkpoints too large for a DynamoDB item (written by the realtime function, read and deleted by the session function).
+connectFilesBucket(backend.realtime);
+expireReplayObjects(backend.storage.resources.cfnResources.cfnBucket);
 
 export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
   functions: {
@@ -142,6 +146,17 @@ function connectFilesBucket(fn: FunctionWithEnvironment): void {
   const bucket = backend.storage.resources.bucket;
   bucket.grantReadWrite(fn.resources.lambda);
   fn.addEnvironment(FILES_BUCKET_ENV, bucket.bucketName);
+}
+
+/**
+ * Replay objects (checkpoints over a DynamoDB item, `replays/<sessionId>/…`) expire a day after
+ * the log items they belong to (REPLAY_RETENTION_DAYS, DynamoDB's TTL), so nothing outlives its replay.
+ */
+function expireReplayObjects(cfnBucket: CfnBucket): void {
+  const existing = (cfnBucket.lifecycleConfiguration as CfnBucket.LifecycleConfigurationProperty | undefined)?.rules ?? [];
+  cfnBucket.lifecycleConfiguration = {
+    rules: [...(existing as CfnBucket.RuleProperty[]), { id: 'replay-objects', status: 'Enabled', prefix: 'replays/', expirationInDays: REPLAY_RETENTION_DAYS + 1 }],
+  };
 }
 
 /**

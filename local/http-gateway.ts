@@ -45,7 +45,7 @@ export async function startHttpGateway(options: HttpGatewayOptions) {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS') {
-      response.setHeader('access-control-allow-methods', 'GET,POST,PATCH,OPTIONS');
+      response.setHeader('access-control-allow-methods', 'GET,POST,PATCH,DELETE,OPTIONS');
       response.setHeader('access-control-allow-headers', 'authorization,content-type');
       response.setHeader('access-control-max-age', '600');
       response.writeHead(204).end();

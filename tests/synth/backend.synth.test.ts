@@ -195,6 +195,12 @@ describe('HTTP API', () => {
     'GET /sessions': 'JWT',
     'GET /sessions/{sessionId}': 'NONE',
     'PATCH /sessions/{sessionId}': 'JWT',
+    'GET /sessions/{sessionId}/replay': 'NONE',
+    'GET /sessions/{sessionId}/replay/seek': 'NONE',
+    'GET /sessions/{sessionId}/replay/log': 'NONE',
+    'GET /sessions/{sessionId}/replay/reactions': 'NONE',
+    'DELETE /sessions/{sessionId}/replay': 'JWT',
+    'GET /sessions/{sessionId}/insights': 'JWT',
   };
   const httpApi = () => synth.locate(synth.module.apis.httpApi);
   const ofHttpApi = (type: string) =>
@@ -208,7 +214,7 @@ describe('HTTP API', () => {
     // Built outside Amplify Hosting and without STREAMCANVAS_APP_ORIGINS, a branch knows no app origin.
     expect(api.CorsConfiguration).toEqual({
       AllowOrigins: [],
-      AllowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
+      AllowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       AllowHeaders: ['authorization', 'content-type'],
       MaxAge: 3600,
     });
