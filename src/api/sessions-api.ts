@@ -73,7 +73,15 @@ function fallbackError(status: number, statusText: string, what: string): ApiErr
   }
 }
 
-export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
+/** One validated request to the HTTP API; every failure is an ApiError. */
+export type ApiRequest = <S extends z.ZodType>(
+  init: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
+  schema: S,
+  options?: RequestOptions,
+) => Promise<z.infer<S>>;
+
+/** The request machinery the typed clients share (this one and the replay client, src/replay/replay-api.ts). */
+export function createApiRequest(deps: SessionsApiDeps): ApiRequest {
   const baseUrl = deps.baseUrl.replace(/\/+$/, '');
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -97,8 +105,8 @@ export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
     return token;
   }
 
-  async function request<S extends z.ZodType>(
-    init: { method: 'GET' | 'POST' | 'PATCH'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
+  return async function request<S extends z.ZodType>(
+    init: Parameters<ApiRequest>[0],
     schema: S,
     options: RequestOptions = {},
   ): Promise<z.infer<S>> {
@@ -182,8 +190,11 @@ export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
     const result = schema.safeParse(json);
     if (!result.success) throw invalid(describeIssues(result.error));
     return result.data;
-  }
+  };
+}
 
+export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {
+  const request = createApiRequest(deps);
   const sessionPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`;
 
   return {

@@ -13,7 +13,8 @@ import {
   type ReplayEntry,
   type ReplaySeek,
 } from '../../src/protocol/replay.js';
-import { advanceTo, emptyReplayState } from '../../src/protocol/replay-fold.js';
+import { advanceTo } from '../../src/protocol/replay-fold.js';
+import { createReplayReader, replayStateAt } from '../../src/replay/replay-api.js';
 import { canvasOf } from '../support/room-agreement.js';
 import { createSession, startTestStack, type TestStack, type TestUser } from '../support/local-stack.js';
 import { RoomClient } from '../support/room-client.js';
@@ -176,11 +177,12 @@ describe('a 5,000-message session', () => {
     const last = log.at(-1)!.at;
     const times = Array.from({ length: 20 }, () => Math.floor(first + random() * (last - first)));
     const reads: number[] = [];
+    const reader = createReplayReader({ baseUrl: env.stack.httpApiUrl }, sessionId);
     for (const time of times) {
       const before = dynamoReads();
-      const seek = replaySeekSchema.parse((await getJson(`/sessions/${sessionId}/replay/seek?at=${time}`)).body) as ReplaySeek;
+      const seek = await reader.seek(time);
       reads.push(dynamoReads() - before);
-      const replayed = await replayTo(seek, time);
+      const replayed = await replayStateAt(reader, time);
       const seq = seqAtTime(time);
       expect(replayed.seq, `the replay at ${time} stops at the last message before it`).toBe(seq);
       expect(replayed.seq - (seek.checkpoint?.seq ?? 0), 'a seek applies at most one checkpoint interval of log').toBeLessThanOrEqual(CHECKPOINT_POLICY.everyMessages);
@@ -360,17 +362,6 @@ function seqAtTime(time: number): number {
 }
 
 /** What the player does: the checkpoint, then the log after it up to `time`, reading on while needed. */
-async function replayTo(seek: ReplaySeek, time: number) {
-  let { state, used } = advanceTo(seek.checkpoint ?? emptyReplayState, seek.entries, time);
-  let next = used === seek.entries.length ? seek.next : null;
-  while (next !== null) {
-    const page = replayLogPageSchema.parse((await getJson(`/sessions/${sessionId}/replay/log?after=${next}`)).body);
-    ({ state, used } = advanceTo(state, page.entries as ReplayEntry[], time));
-    next = used === page.entries.length ? page.next : null;
-  }
-  return state;
-}
-
-async function stateAt(time: number) {
-  return replayTo(replaySeekSchema.parse((await getJson(`/sessions/${sessionId}/replay/seek?at=${time}`)).body) as ReplaySeek, time);
+function stateAt(time: number) {
+  return replayStateAt(createReplayReader({ baseUrl: env.stack.httpApiUrl }, sessionId), time);
 }
