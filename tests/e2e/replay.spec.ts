@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEmail } from './support';
 
 /**
@@ -132,6 +132,8 @@ test('the viewer link replays the ended session: before the run no output, after
   await runMarker.click();
   await expect(codeTile(stage).getByTestId('run-stdout')).toHaveText('replayed output');
   await expect(codeTile(stage)).toContainText('print("replayed output")');
+  mkdirSync('test-results', { recursive: true });
+  await late.screenshot({ path: 'test-results/replay-player.png' });
 
   // The chat appears in sync: after the chat marker, not before.
   await late.getByRole('button', { name: /^Jump to Chat message/ }).click();
@@ -180,6 +182,8 @@ test('the host reads insights with charts, exports the chat and the code, and de
   await expect(host.getByText('Code runs by language: Python 3 1')).toBeVisible();
   // Four charts, drawn by the chart library on canvases.
   await expect(host.locator('.insights__chart canvas')).toHaveCount(4);
+  mkdirSync('test-results', { recursive: true });
+  await host.screenshot({ path: 'test-results/insights.png', fullPage: true });
 
   const csv = host.waitForEvent('download');
   await host.getByRole('button', { name: 'Download chat (CSV)' }).click();
