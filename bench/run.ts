@@ -4,6 +4,7 @@ import { build } from 'vite';
 import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
+import { benchReplay, formatReplay } from './replay.js';
 import { benchViewer } from './viewer.js';
 
 /**
@@ -14,6 +15,7 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
   realtime: async (stack) => benchRealtime(await stack()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
+  replay: async (stack) => benchReplay(await stack()),
 };
 
 /**
@@ -94,6 +96,7 @@ function format(name: string, value: unknown): string {
       row('warm (reload, HTTP cache)', joinToFirstTileMs.warm),
     ].join('\n');
   }
+  if (name === 'replay') return formatReplay(value as Awaited<ReturnType<typeof benchReplay>>);
   return JSON.stringify(value, null, 2);
 }
 
