@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { languageLabels, type Language } from '../protocol/code';
 import type { SessionInsights } from '../protocol/replay';
+import { count } from './transcript';
 
 /** The insights as charts (uPlot, in this lazily loaded chunk only). Each chart says in words what it shows. */
 export default function InsightsCharts({ insights }: { insights: SessionInsights }) {
@@ -21,13 +22,13 @@ export default function InsightsCharts({ insights }: { insights: SessionInsights
       />
       <Chart
         title={`Joins per ${bucket}`}
-        summary={`${viewers.joins} joins in all.`}
+        summary={`${count(viewers.joins, 'join')} in all.`}
         data={[seconds(viewers.joinsOverTime), viewers.joinsOverTime.map(([, n]) => n)]}
         series={[{ label: 'Joins', stroke: '#2f9e6b', fill: 'rgba(47, 158, 107, 0.5)', paths: uPlot.paths.bars!({ size: [0.8, 40] }) }]}
       />
       <Chart
         title={`Chat and reactions per ${bucket}`}
-        summary={`${chat.total} chat messages and ${reactions.total} reactions${Object.keys(reactions.byEmoji).length ? ` (${Object.entries(reactions.byEmoji).map(([emoji, n]) => `${emoji} ${n}`).join(', ')})` : ''}.`}
+        summary={`${count(chat.total, 'chat message')} and ${count(reactions.total, 'reaction')}${Object.keys(reactions.byEmoji).length ? ` (${Object.entries(reactions.byEmoji).map(([emoji, n]) => `${emoji} ${n}`).join(', ')})` : ''}.`}
         data={[seconds(chat.overTime), chat.overTime.map(([, n]) => n), reactions.overTime.map(([, n]) => n)]}
         series={[
           { label: 'Chat messages', stroke: '#5b54e8', width: 2 },

@@ -5,7 +5,7 @@ import { parseCodeState } from '../tiles/code/code-state';
 import { readWholeLog, replayStateAt, type ReplayReader } from '../replay/replay-api';
 import { Button } from '../ui/Button';
 import { useToast } from '../ui/Toast';
-import { chatOf, download, fileStem, sourceExtensions, transcriptCsv, transcriptText } from './transcript';
+import { chatOf, count, download, fileStem, sourceExtensions, transcriptCsv, transcriptText } from './transcript';
 
 interface CodeFile {
   tileId: string;
@@ -64,7 +64,7 @@ export function ReplayExports({ reader, insights }: { reader: ReplayReader; insi
         ) : (
           <>
             <div className="insights__export-row">
-              <span>Chat transcript ({insights.chat.total} messages)</span>
+              <span>Chat transcript ({count(insights.chat.total, 'message')})</span>
               <Button size="sm" busy={exporting === 'txt'} disabled={exporting !== undefined} onClick={() => void exportChat('txt')}>
                 Download chat (text)
               </Button>

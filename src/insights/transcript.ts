@@ -2,6 +2,9 @@ import type { Language } from '../protocol/code';
 import type { ChatMessage } from '../protocol/realtime';
 import type { ReplayEntry } from '../protocol/replay';
 
+/** `1 join`, `3 joins`. */
+export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** A session's chat, in order, from its log. */
 export function chatOf(entries: readonly ReplayEntry[]): ChatMessage[] {
   return entries.flatMap((entry) => (entry.kind === 'chat' ? [entry.message] : []));

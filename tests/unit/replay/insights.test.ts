@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeInsights } from '../../../amplify/functions/session-api/insights';
 import { emptySummary, type ReplaySummary } from '../../../src/protocol/replay-fold';
 import type { Session } from '../../../src/protocol/session';
-import { chatOf, fileStem, transcriptCsv, transcriptText } from '../../../src/insights/transcript';
+import { chatOf, count, fileStem, transcriptCsv, transcriptText } from '../../../src/insights/transcript';
 import type { ChatMessage } from '../../../src/protocol/realtime';
 
 const MINUTE = 60_000;
@@ -131,6 +131,10 @@ describe('chat transcript', () => {
 
   it('takes the chat from the log, in order', () => {
     expect(chatOf([{ kind: 'patch', seq: 1, at: 1, patches: [] }, { kind: 'chat', seq: 2, at: 2, message: messages[0]! }, { kind: 'ended', seq: 3, at: 3 }])).toEqual([messages[0]]);
+  });
+
+  it('says 1 message, 2 messages', () => {
+    expect([0, 1, 2].map((n) => count(n, 'message'))).toEqual(['0 messages', '1 message', '2 messages']);
   });
 
   it('names files after the session, safely', () => {
