@@ -29,6 +29,13 @@ export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: s
     return Item as Session | undefined;
   }
 
+  /** Why a host's conditional update was refused: no such session, another host's, or else `status`. */
+  async function refusal<S extends string>(sessionId: string, hostId: string, status: S): Promise<'NotFound' | 'Forbidden' | S> {
+    const current = await get(sessionId);
+    if (!current) return 'NotFound';
+    return current.hostId !== hostId ? 'Forbidden' : status;
+  }
+
   return {
     get,
 
@@ -84,10 +91,7 @@ export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: s
         return { ok: true, session: Attributes as Session };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = await get(sessionId);
-        if (!current) return { ok: false, reason: 'NotFound' };
-        if (current.hostId !== hostId) return { ok: false, reason: 'Forbidden' };
-        return { ok: false, reason: 'Ended' };
+        return { ok: false, reason: await refusal(sessionId, hostId, 'Ended') };
       }
     },
 
@@ -108,10 +112,7 @@ export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: s
         return { ok: true, session: Attributes as Session };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = await get(sessionId);
-        if (!current) return { ok: false, reason: 'NotFound' };
-        if (current.hostId !== hostId) return { ok: false, reason: 'Forbidden' };
-        return { ok: false, reason: 'Active' };
+        return { ok: false, reason: await refusal(sessionId, hostId, 'Active') };
       }
     },
   };

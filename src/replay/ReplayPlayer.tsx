@@ -5,7 +5,6 @@ import { FloatingReactions, useFloatingReactions } from '../canvas/FloatingReact
 import { TileLayer } from '../canvas/TileLayer';
 import { ChatMessages } from '../chat/ChatMessages';
 import { describeError } from '../lib/errors';
-import type { ReplayMarker } from '../protocol/replay';
 import { TilePlaybackContext, type TilePlayback } from '../tiles/playback';
 import { useTileRegistry } from '../tiles/registry-context';
 import type { ServerClock } from '../tiles/tile-kind';
@@ -16,7 +15,7 @@ import { AlertIcon, BroadcastIcon, ChatIcon, PauseIcon, PlayIcon } from '../ui/i
 import type { ReplayReader } from './replay-api';
 import type { ReplayEngine } from './replay-engine';
 import { formatOffset, markerLabel } from './replay-format';
-import { ReplayTimeline, SKIP_MS } from './ReplayTimeline';
+import { ReplayTimeline, SKIP_MS, type MarkerViewProps } from './ReplayTimeline';
 import { useReplayEngine } from './use-replay';
 import { PLAYBACK_SPEEDS, stepSpeed } from './virtual-clock';
 import '../chat/chat.css';
@@ -186,17 +185,7 @@ function PlayheadTime({ engine, start }: { engine: ReplayEngine; start: number }
 }
 
 /** The markers as a list: a keyboard's and a screen reader's way to them. */
-function MomentPicker({
-  engine,
-  start,
-  markers,
-  labelOfKind,
-}: {
-  engine: ReplayEngine;
-  start: number;
-  markers: readonly ReplayMarker[];
-  labelOfKind: (kind: string) => string;
-}) {
+function MomentPicker({ engine, start, markers, labelOfKind }: MarkerViewProps) {
   if (markers.length === 0) return null;
   return (
     <label className="replay-moments">

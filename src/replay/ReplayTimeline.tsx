@@ -7,21 +7,19 @@ import { formatOffset, markerLabel } from './replay-format';
 /** Arrow keys on the timeline move by this much; Page Up and Down by a minute. */
 export const SKIP_MS = 10_000;
 
-/**
- * The replay's timeline: a slider (click or drag to seek; arrows ±10 s, Page keys ±1 min,
- * Home and End) with the moments worth jumping to marked on it.
- */
-export function ReplayTimeline({
-  engine,
-  start,
-  markers,
-  labelOfKind,
-}: {
+/** What the timeline and the list of moments show the markers with. */
+export interface MarkerViewProps {
   engine: ReplayEngine;
   start: number;
   markers: readonly ReplayMarker[];
   labelOfKind: (kind: string) => string;
-}) {
+}
+
+/**
+ * The replay's timeline: a slider (click or drag to seek; arrows ±10 s, Page keys ±1 min,
+ * Home and End) with the moments worth jumping to marked on it.
+ */
+export function ReplayTimeline({ engine, start, markers, labelOfKind }: MarkerViewProps) {
   const track = useRef<HTMLDivElement>(null);
   const dragging = useRef<{ wasPlaying: boolean } | undefined>(undefined);
   // Re-rendered only when the displayed second (or the live end) changes.
