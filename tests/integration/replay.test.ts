@@ -235,7 +235,7 @@ describe('a 5,000-message session', () => {
     expect(insights.chat.total).toBeGreaterThan(0);
     expect(insights.chat.overTime.reduce((sum, [, n]) => sum + n, 0)).toBe(insights.chat.total);
     expect(insights.reactions.total).toBe(did.reactions);
-    expect(insights.reactions.byEmoji).toEqual({ '👏': did.reactions });
+    expect(insights.reactions.byEmoji).toEqual(did.reactions ? { '👏': did.reactions } : {});
     expect(insights.codeRuns).toEqual({ total: did.runs, byLanguage: { python: did.runs } });
     expect(insights.tilesAdded).toBe(4);
     expect(insights.viewers.viewerMinutes).toBeGreaterThan(0);
