@@ -20,6 +20,7 @@ import { deckProcessor } from './functions/deck-processor/resource.js';
 import { DeckConverter, DECK_CONVERTER_IMAGE_ENV_PREFIX } from './converter/resource.js';
 import { DECK_CONVERTER_ENV, DECK_PROCESSOR_ENV } from './decks/deck-env.js';
 import { UPLOADS_PREFIX } from './decks/object-keys.js';
+import { REPLAY_RETENTION_DAYS } from '../src/protocol/replay.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -60,8 +61,9 @@ backend.storage.resources.cfnResources.cfnBucket.publicAccessBlockConfiguration 
   ignorePublicAcls: true,
   restrictPublicBuckets: true,
 };
-// Presigned URLs for uploads and downloads are signed by the session function, and by the
-// realtime function for whiteboard images (`boards/<sessionId>/…`).
+// Presigned URLs for uploads and downloads are signed by the session function. The realtime
+// function signs whiteboard images (`boards/<sessionId>/…`) and writes replay checkpoints too
+// large for a DynamoDB item (read and deleted by the session function).
 connectFilesBucket(backend.sessionApi);
 connectFilesBucket(backend.realtime);
 // Decks: the processor checks uploads and stores PDFs; an upload the host never finished is gone after a day.
@@ -69,6 +71,7 @@ connectFilesBucket(backend.deckProcessor);
 expireAbandonedUploads(backend.storage.resources.cfnResources.cfnBucket);
 backend.deckProcessor.resources.lambda.grantInvoke(backend.sessionApi.resources.lambda);
 backend.sessionApi.addEnvironment(DECK_PROCESSOR_ENV, backend.deckProcessor.resources.lambda.functionName);
+expireReplayObjects(backend.storage.resources.cfnResources.cfnBucket);
 
 export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
   functions: {
@@ -182,6 +185,20 @@ function connectFilesBucket(fn: FunctionWithEnvironment): void {
 }
 
 /**
+ * Replay objects (checkpoints over a DynamoDB item, `replays/<sessionId>/…`) expire a day after
+ * the log items they belong to (REPLAY_RETENTION_DAYS, DynamoDB's TTL), so nothing outlives its replay.
+ */
+function expireReplayObjects(cfnBucket: CfnBucket): void {
+  addLifecycleRule(cfnBucket, { id: 'replay-objects', status: 'Enabled', prefix: 'replays/', expirationInDays: REPLAY_RETENTION_DAYS + 1 });
+}
+
+/** Adds a rule beside those already set (each feature owns a prefix of the one bucket). */
+function addLifecycleRule(cfnBucket: CfnBucket, rule: CfnBucket.RuleProperty): void {
+  const existing = (cfnBucket.lifecycleConfiguration as CfnBucket.LifecycleConfigurationProperty | undefined)?.rules ?? [];
+  cfnBucket.lifecycleConfiguration = { rules: [...(existing as CfnBucket.RuleProperty[]), rule] };
+}
+
+/**
  * Browsers PUT and GET presigned URLs straight to the bucket, so it needs CORS, but only for the
  * app's own origins (defineStorage allows every origin by default). Presigned URLs carry their
  * own authorization; CORS only decides which pages may read the answers.
@@ -194,9 +211,7 @@ function allowBrowserTransfers(cfnBucket: CfnBucket, origins: readonly string[])
 
 /** Uploads live under uploads/ until the processor moves them on; S3 deletes what a host abandoned. */
 function expireAbandonedUploads(cfnBucket: CfnBucket): void {
-  cfnBucket.lifecycleConfiguration = {
-    rules: [{ id: 'ExpireAbandonedDeckUploads', status: 'Enabled', prefix: UPLOADS_PREFIX, expirationInDays: 1, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
-  };
+  addLifecycleRule(cfnBucket, { id: 'ExpireAbandonedDeckUploads', status: 'Enabled', prefix: UPLOADS_PREFIX, expirationInDays: 1, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } });
 }
 
 /** defineAuth has no password policy option; pin it here so a changed Amplify default cannot weaken it. */

@@ -4,6 +4,7 @@ import { build } from 'vite';
 import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
 import { benchRealtime } from './realtime.js';
+import { benchReplay, formatReplay } from './replay.js';
 import { benchViewer } from './viewer.js';
 import { benchMedia } from './media.js';
 import { runSfuLoad } from '../tests/support/sfu-load.js';
@@ -24,6 +25,7 @@ const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unkn
     runSfuLoad(await stack(), { subscribers: 25, seconds: 120, sampleEverySeconds: 10, onSample: (s) => console.log(`   ${JSON.stringify(s)}`) }),
   slides: async (stack) => benchSlides(await stack()),
   whiteboard: async (stack) => benchWhiteboard(await stack()),
+  replay: async (stack) => benchReplay(await stack()),
 };
 
 /**
@@ -153,6 +155,7 @@ function format(name: string, value: unknown): string {
       `   whiteboard chunk (lazy, beyond the viewer's initial JS): ${r.chunk.gzipKB} KB gzip in ${r.chunk.files.length} files`,
     ].join('\n');
   }
+  if (name === 'replay') return formatReplay(value as Awaited<ReturnType<typeof benchReplay>>);
   return JSON.stringify(value, null, 2);
 }
 

@@ -12,6 +12,8 @@ export interface LocalDynamo {
   tableNames: Record<string, string>;
   /** Requests served so far, by operation: lets benchmarks count DynamoDB work per action. */
   requestCounts(): Record<string, number>;
+  /** Bytes of the request and response bodies so far, all operations together: what a read costs on the wire. */
+  bodyBytes(): { request: number; response: number };
   close(): Promise<void>;
 }
 
@@ -19,9 +21,12 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
   const counts: Record<string, number> = {};
-  server.prependListener('request', (request) => {
+  const bytes = { request: 0, response: 0 };
+  server.prependListener('request', (request, response) => {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counts[operation] = (counts[operation] ?? 0) + 1;
+    bytes.request += Number(request.headers['content-length'] ?? 0);
+    response.once('finish', () => (bytes.response += Number(response.getHeader('content-length') ?? 0)));
   });
   const port = await listen(server, options.port, options.host, 'DynamoDB', 'STREAMCANVAS_DYNAMO_PORT');
   const endpoint = `http://${options.host}:${port}`;
@@ -35,6 +40,7 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
     endpoint,
     tableNames: Object.fromEntries(tableDefinitions.map((table) => [table.envVar, table.logicalName])),
     requestCounts: () => ({ ...counts }),
+    bodyBytes: () => ({ ...bytes }),
     close: () => closeServer(server),
   };
 }

@@ -182,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       dynamoRequestCounts: dynamo.requestCounts,
+      dynamoBodyBytes: dynamo.bodyBytes,
       outputs,
       webSocketConnectionCount: () => webSocket.connectionCount(),
       /** Stops and starts the WebSocket gateway on the same port, as an outage would. */

@@ -18,6 +18,7 @@ const RequireHost = lazyRoute(routeModules.hostShell, (module) => module.Require
 const SignInPage = lazyRoute(routeModules.signIn, (module) => module.default);
 const DashboardPage = lazyRoute(routeModules.dashboard, (module) => module.default);
 const StudioPage = lazyRoute(routeModules.studio, (module) => module.default);
+const InsightsPage = lazyRoute(routeModules.insights, (module) => module.default);
 
 function Page({ children, label = 'Loading…' }: { children: ReactNode; label?: string }) {
   return <Suspense fallback={<LoadingPage label={label} />}>{children}</Suspense>;
@@ -69,6 +70,7 @@ export function AppRoutes() {
           >
             <Route path="/dashboard" element={<DashboardPage />} />
             <Route path="/studio/:sessionId" element={<StudioPage />} />
+            <Route path="/sessions/:sessionId/insights" element={<InsightsPage />} />
           </Route>
         </Route>
         <Route path="*" element={<NotFoundPage />} />

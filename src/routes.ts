@@ -12,6 +12,7 @@ export const routeModules = {
   signIn: routeModule(() => import('./auth/SignInPage')),
   dashboard: routeModule(() => import('./dashboard/DashboardPage')),
   studio: routeModule(() => import('./studio/StudioPage')),
+  insights: routeModule(() => import('./insights/InsightsPage')),
 };
 
 /**
@@ -26,5 +27,6 @@ export function preloadRoute(pathname: string): Promise<void> {
   if (pathname === '/signin') return preload(routeModules.hostShell, routeModules.signIn);
   if (pathname === '/dashboard') return preload(routeModules.hostShell, routeModules.dashboard);
   if (pathname.startsWith('/studio/')) return preload(routeModules.hostShell, routeModules.studio);
+  if (/^\/sessions\/[^/]+\/insights$/.test(pathname)) return preload(routeModules.hostShell, routeModules.insights);
   return Promise.resolve();
 }

@@ -9,6 +9,7 @@ import {
   type Patch,
   type Tile,
 } from '../../src/protocol/realtime.js';
+import { REPLAY_RETENTION_DAYS, type ReplayEntry } from '../../src/protocol/replay.js';
 import { emptyMap } from '../../src/protocol/storable-json.js';
 import { compileHeadUpdate, compileWholeTileUpdate, tileAttribute, type CompileResult, type HeadTiles } from './canvas-head-update.js';
 
@@ -18,8 +19,8 @@ import { compileHeadUpdate, compileWholeTileUpdate, tileAttribute, type CompileR
  * presence. Items with `timestamp` = seq (> 0) form the replay log, in order.
  */
 export const HEAD_TIMESTAMP = 0;
-/** Replays are kept for 90 days. */
-export const LOG_RETENTION_SECONDS = 90 * 24 * 60 * 60;
+/** Replays are kept for REPLAY_RETENTION_DAYS (90): every log and replay item expires that long after its time. */
+export const LOG_RETENTION_SECONDS = REPLAY_RETENTION_DAYS * 24 * 60 * 60;
 
 export interface SessionHead {
   snapshot: CanvasSnapshot;
@@ -29,10 +30,8 @@ export interface SessionHead {
   ended: boolean;
 }
 
-export type LogEntry =
-  | { kind: 'patch'; seq: number; at: number; patches: Patch[] }
-  | { kind: 'chat'; seq: number; at: number; message: ChatMessage }
-  | { kind: 'ended'; seq: number; at: number };
+/** One sequenced message in the replay log (its wire shape is the replay API's, src/protocol/replay.ts). */
+export type LogEntry = ReplayEntry;
 
 export type PublishOutcome =
   | { ok: true; seq: number }
@@ -53,6 +52,11 @@ export interface SessionStatesTable {
   markEnded(sessionId: string, now: number): Promise<number>;
   appendLog(sessionId: string, entry: LogEntry): Promise<void>;
   readLog(sessionId: string, afterSeq: number, limit: number): Promise<LogEntry[]>;
+  /**
+   * One page of the log after `afterSeq`, oldest first: at most `limit` entries and 1 MB.
+   * `more` is false once DynamoDB says nothing follows (true may still be followed by an empty page).
+   */
+  readLogPage(sessionId: string, afterSeq: number, limit: number): Promise<{ entries: LogEntry[]; more: boolean }>;
   /** Counts a viewer in or out, or records a host connection; returns the new presence. */
   updatePresence(
     sessionId: string,
@@ -75,6 +79,21 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
       new GetCommand({ TableName: tableName, Key: headKey(sessionId), ConsistentRead: true, ...projection }),
     );
     return headFromItem(Item ?? {});
+  }
+
+  async function readLogPage(sessionId: string, afterSeq: number, limit: number) {
+    const { Items, LastEvaluatedKey } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        // Log items are the positive sort keys (the replay's own items are negative: replay-store.ts).
+        KeyConditionExpression: 'sessionId = :sessionId AND #timestamp > :after',
+        ExpressionAttributeNames: { '#timestamp': 'timestamp' },
+        ExpressionAttributeValues: { ':sessionId': sessionId, ':after': Math.max(afterSeq, HEAD_TIMESTAMP) },
+        Limit: limit,
+      }),
+    );
+    const entries = (Items ?? []).map(({ sessionId: _s, timestamp: _t, expiresAt: _e, ...entry }) => entry as LogEntry);
+    return { entries, more: LastEvaluatedKey !== undefined };
   }
 
   return {
@@ -146,17 +165,10 @@ export function sessionStatesTableAccess(client: DynamoDBDocumentClient, tableNa
     },
 
     async readLog(sessionId, afterSeq, limit) {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'sessionId = :sessionId AND #timestamp > :after',
-          ExpressionAttributeNames: { '#timestamp': 'timestamp' },
-          ExpressionAttributeValues: { ':sessionId': sessionId, ':after': Math.max(afterSeq, HEAD_TIMESTAMP) },
-          Limit: limit,
-        }),
-      );
-      return (Items ?? []).map(({ sessionId: _s, timestamp: _t, expiresAt: _e, ...entry }) => entry as LogEntry);
+      return (await readLogPage(sessionId, afterSeq, limit)).entries;
     },
+
+    readLogPage,
 
     async updatePresence(sessionId, change) {
       const update: { expression: string; names: Record<string, string>; values: Record<string, unknown> } =

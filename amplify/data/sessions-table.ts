@@ -15,12 +15,25 @@ export interface SessionsTable {
     change: { title?: string; end?: boolean },
     now: string,
   ): Promise<{ ok: true; session: Session } | { ok: false; reason: 'NotFound' | 'Forbidden' | 'Ended' }>;
+  /** Marks an ended session's replay deleted (once; later calls keep the first time), only for its host. */
+  markReplayDeleted(
+    sessionId: string,
+    hostId: string,
+    now: string,
+  ): Promise<{ ok: true; session: Session } | { ok: false; reason: 'NotFound' | 'Forbidden' | 'Active' }>;
 }
 
 export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionsTable {
   async function get(sessionId: string): Promise<Session | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { sessionId }, ConsistentRead: true }));
     return Item as Session | undefined;
+  }
+
+  /** Why a host's conditional update was refused: no such session, another host's, or else `status`. */
+  async function refusal<S extends string>(sessionId: string, hostId: string, status: S): Promise<'NotFound' | 'Forbidden' | S> {
+    const current = await get(sessionId);
+    if (!current) return 'NotFound';
+    return current.hostId !== hostId ? 'Forbidden' : status;
   }
 
   return {
@@ -78,10 +91,28 @@ export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: s
         return { ok: true, session: Attributes as Session };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = await get(sessionId);
-        if (!current) return { ok: false, reason: 'NotFound' };
-        if (current.hostId !== hostId) return { ok: false, reason: 'Forbidden' };
-        return { ok: false, reason: 'Ended' };
+        return { ok: false, reason: await refusal(sessionId, hostId, 'Ended') };
+      }
+    },
+
+    async markReplayDeleted(sessionId, hostId, now) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { sessionId },
+            UpdateExpression: 'SET #deleted = if_not_exists(#deleted, :now)',
+            // A live session's log is still being written: only an ended session's replay can go.
+            ConditionExpression: 'attribute_exists(sessionId) AND hostId = :hostId AND #status = :ended',
+            ExpressionAttributeNames: { '#deleted': 'replayDeletedAt', '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':hostId': hostId, ':ended': 'ended' },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { ok: true, session: Attributes as Session };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return { ok: false, reason: await refusal(sessionId, hostId, 'Active') };
       }
     },
   };

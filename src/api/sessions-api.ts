@@ -80,7 +80,7 @@ export type ApiRequest = <S extends z.ZodType>(
   options?: RequestOptions,
 ) => Promise<z.infer<S>>;
 
-/** The request function every client of the HTTP API shares (sessions here, decks in the slides tile). */
+/** The request machinery the typed clients share: sessions here, decks (the slides tile) and replays (src/replay/replay-api.ts). */
 export function createApiRequest(deps: SessionsApiDeps): ApiRequest {
   const baseUrl = deps.baseUrl.replace(/\/+$/, '');
   const fetchImpl = deps.fetch ?? globalThis.fetch.bind(globalThis);
@@ -105,8 +105,8 @@ export function createApiRequest(deps: SessionsApiDeps): ApiRequest {
     return token;
   }
 
-  async function request<S extends z.ZodType>(
-    init: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; auth: boolean; body?: unknown; query?: Record<string, string | undefined>; what: string },
+  return async function request<S extends z.ZodType>(
+    init: Parameters<ApiRequest>[0],
     schema: S,
     options: RequestOptions = {},
   ): Promise<z.infer<S>> {
@@ -190,8 +190,7 @@ export function createApiRequest(deps: SessionsApiDeps): ApiRequest {
     const result = schema.safeParse(json);
     if (!result.success) throw invalid(describeIssues(result.error));
     return result.data;
-  }
-  return request;
+  };
 }
 
 export function createSessionsApi(deps: SessionsApiDeps): SessionsApi {

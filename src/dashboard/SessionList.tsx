@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { Session } from '../protocol/session';
 import { StatusBadge } from '../sessions/StatusBadge';
-import { studioPath, viewerLink } from '../sessions/links';
+import { insightsPath, studioPath, viewerLink, watchPath } from '../sessions/links';
 import { Button, ButtonLink } from '../ui/Button';
 import { CopyLink } from '../ui/CopyLink';
 import { RelativeTime } from '../ui/RelativeTime';
@@ -44,6 +44,16 @@ function SessionRow({ session, highlight, onEnd }: { session: Session; highlight
           Open
         </ButtonLink>
         <CopyLink href={viewerLink(session.sessionId)} size="sm" describedBy={titleId} />
+        {session.status === 'ended' && !session.replayDeletedAt ? (
+          <ButtonLink to={watchPath(session.sessionId)} size="sm" variant="ghost" aria-describedby={titleId}>
+            Replay
+          </ButtonLink>
+        ) : null}
+        {!session.replayDeletedAt ? (
+          <ButtonLink to={insightsPath(session.sessionId)} size="sm" variant="ghost" aria-describedby={titleId}>
+            Insights
+          </ButtonLink>
+        ) : null}
         {session.status === 'active' ? (
           <Button
             size="sm"

@@ -45,6 +45,8 @@ export const sessionSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().optional(),
+  /** When the host deleted the session's replay (its log, checkpoints and insights). */
+  replayDeletedAt: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
@@ -65,7 +67,24 @@ export const httpRoutes = {
   getSession: 'GET /sessions/{sessionId}',
   updateSession: 'PATCH /sessions/{sessionId}',
   ...deckHttpRoutes,
+  // Replays and insights (src/protocol/replay.ts).
+  getReplay: 'GET /sessions/{sessionId}/replay',
+  seekReplay: 'GET /sessions/{sessionId}/replay/seek',
+  readReplayLog: 'GET /sessions/{sessionId}/replay/log',
+  readReplayReactions: 'GET /sessions/{sessionId}/replay/reactions',
+  deleteReplay: 'DELETE /sessions/{sessionId}/replay',
+  getInsights: 'GET /sessions/{sessionId}/insights',
 } as const;
 export type HttpRouteKey = (typeof httpRoutes)[keyof typeof httpRoutes];
-/** Routes anyone may call; every other route needs a Cognito access token. */
-export const publicHttpRoutes: readonly HttpRouteKey[] = [httpRoutes.getSession, httpRoutes.getSessionDeck];
+/**
+ * Routes anyone may call; every other route needs a Cognito access token. A live session's
+ * replay routes still check that the caller holds one of its connections.
+ */
+export const publicHttpRoutes: readonly HttpRouteKey[] = [
+  httpRoutes.getSession,
+  httpRoutes.getSessionDeck,
+  httpRoutes.getReplay,
+  httpRoutes.seekReplay,
+  httpRoutes.readReplayLog,
+  httpRoutes.readReplayReactions,
+];

@@ -4,7 +4,7 @@ import type { ConnectionStatus, RoomConnection, RoomEvent } from './room-connect
 /** What the UI uses of a room; `RoomConnection` is the real one, tests pass a fake. */
 export type RoomLike = Pick<
   RoomConnection,
-  'subscribe' | 'publish' | 'chat' | 'react' | 'signal' | 'end' | 'runCode' | 'close' | 'status' | 'role' | 'viewerCount' | 'snapshot' | 'unconfirmedCount'
+  'subscribe' | 'publish' | 'chat' | 'react' | 'signal' | 'end' | 'runCode' | 'close' | 'status' | 'role' | 'viewerCount' | 'snapshot' | 'unconfirmedCount' | 'connectionId'
 > &
   Partial<Pick<RoomConnection, 'sendBoard'>> & { readonly clock: { serverNow(): number } };
 

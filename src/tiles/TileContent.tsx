@@ -1,6 +1,7 @@
 import { Component, Suspense, useMemo, type ErrorInfo, type ReactNode } from 'react';
 import type { Tile } from '../protocol/realtime';
 import { Spinner } from '../ui/Spinner';
+import { holdsMediaReference, useTilePlayback } from './playback';
 import { useTileRegistry } from './registry-context';
 import type { ServerClock, TileKind } from './tile-kind';
 import './tiles.css';
@@ -11,8 +12,12 @@ import './tiles.css';
  */
 export function TileContent({ tileId, tile, clock }: { tileId: string; tile: Tile; clock: ServerClock }) {
   const kind = useTileRegistry().find(tile.kind);
+  const playback = useTilePlayback();
   if (!kind) {
     return <TileNotice title="This tile can't be shown" text="It needs a newer version of StreamCanvas. Reload the page." />;
+  }
+  if (playback.mode === 'replay' && (kind.replay === 'not-recorded' || holdsMediaReference(tile.state))) {
+    return <TileNotice title="Video was not recorded" text={`The ${kind.label.toLowerCase()} was live only; replays keep the canvas, code, chat and reactions.`} />;
   }
   return <KnownTile kind={kind} tileId={tileId} tile={tile} clock={clock} />;
 }

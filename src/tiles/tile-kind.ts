@@ -63,6 +63,11 @@ export interface TileKind<S extends TileState = TileState> {
   applyPatch(state: S, set: Partial<S>, unset?: readonly string[]): S;
   Editor: TileComponent<TileEditorProps<S>>;
   Viewer: TileComponent<TileViewProps<S>>;
+  /**
+   * How a replay shows this kind: from its state like live (the default), or, for live media
+   * that nothing records, as "not recorded" instead of the Viewer.
+   */
+  replay?: 'state' | 'not-recorded';
 }
 
 export function shallowMerge<S extends TileState>(state: S, set: Partial<S>, unset: readonly string[] = []): S {

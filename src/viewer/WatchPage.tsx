@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useSessionsApi } from '../api/context';
 import { describeError } from '../lib/errors';
+import { lazyRoute, routeModule } from '../lib/lazy-route';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { sessionIdSchema } from '../protocol/session';
 import { checkSessionWith } from '../realtime/check-session';
@@ -11,11 +12,16 @@ import { Badge } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { RelativeTime } from '../ui/RelativeTime';
 import { Spinner } from '../ui/Spinner';
-import { AlertIcon, FlagIcon, SearchIcon } from '../ui/icons';
+import { AlertIcon, FlagIcon, ResetIcon, SearchIcon } from '../ui/icons';
 import { ConnectionBanner } from './ConnectionBanner';
 import { usePublicSession } from './use-public-session';
 import { ViewerRoom } from './ViewerRoom';
 import './viewer.css';
+
+/** The replay player loads only when someone watches a replay or rewinds. */
+const replayModule = routeModule(() => import('../replay/ReplayScreen'));
+const ReplayScreen = lazyRoute(replayModule, (module) => module.default);
+const LiveRewind = lazyRoute(replayModule, (module) => module.LiveRewind);
 
 /**
  * `/watch/:sessionId`: what anyone with the link sees. No account, light bundle, works on a
@@ -32,6 +38,10 @@ export default function WatchPage() {
   const checkSession = useMemo(() => checkSessionWith(api, sessionId), [api, sessionId]);
   const { store, view } = useRoom({ sessionId, checkSession, enabled: validId && !knownOver });
   const endedAt = useEndedAt(view.status === 'ended') ?? session?.endedAt;
+  const [rewinding, setRewinding] = useState(false);
+  // Opened after the end: the replay at once. Ended while watching: the ended screen offers it.
+  const [replaying, setReplaying] = useState(false);
+  const endedOnArrival = session?.status === 'ended';
 
   const screen: 'loading' | 'not-found' | 'ended' | 'error' | 'room' =
     !validId || state.status === 'not-found' || view.status === 'refused'
@@ -48,6 +58,13 @@ export default function WatchPage() {
 
   const title = session?.title ?? '';
   const live = screen === 'room' && view.synced && view.snapshot.canvas.live === true;
+  const replay = screen === 'ended' && session && !session.replayDeletedAt && (endedOnArrival || replaying) ? { ...session, status: 'ended' as const } : undefined;
+  const loadingReplay = (
+    <div className="watch__message" role="status">
+      <Spinner size="lg" />
+      <p>Loading the replay…</p>
+    </div>
+  );
   useDocumentTitle(
     screen === 'not-found' ? 'Session not found' : screen === 'ended' ? `Ended: ${title || 'session'}` : title || 'Watch',
   );
@@ -57,13 +74,35 @@ export default function WatchPage() {
       <header className="watch__bar">
         <Brand />
         {screen === 'room' && title ? <h1 className="watch__title">{title}</h1> : <p className="watch__title">{title}</p>}
-        {live ? <Badge tone="live">Live</Badge> : null}
+        {rewinding && screen === 'room' ? <Badge tone="info">Rewind</Badge> : live ? <Badge tone="live">Live</Badge> : null}
+        {replay ? <Badge tone="info">Replay</Badge> : null}
+        {live && !rewinding && store?.room.connectionId ? (
+          <Button size="sm" variant="ghost" icon={<ResetIcon className="btn__icon" />} onClick={() => setRewinding(true)} onPointerEnter={() => void replayModule().catch(() => undefined)}>
+            Rewind
+          </Button>
+        ) : null}
       </header>
       {screen === 'room' ? (
         <>
           <ConnectionBanner status={view.status} everOpened={view.everOpened} />
-          <ViewerRoom title={title || 'the session'} sessionId={sessionId} store={store} view={view} />
+          {rewinding && store ? (
+            <Suspense fallback={loadingReplay}>
+              <LiveRewind
+                sessionId={sessionId}
+                title={title || 'the session'}
+                connectionId={() => store.room.connectionId}
+                serverNow={() => store.room.clock.serverNow()}
+                onBackToLive={() => setRewinding(false)}
+              />
+            </Suspense>
+          ) : (
+            <ViewerRoom title={title || 'the session'} sessionId={sessionId} store={store} view={view} />
+          )}
         </>
+      ) : replay ? (
+        <Suspense fallback={loadingReplay}>
+          <ReplayScreen session={replay} />
+        </Suspense>
       ) : (
         <main id="main" className="watch__stage" aria-busy={screen === 'loading'}>
           {screen === 'loading' ? (
@@ -101,9 +140,15 @@ export default function WatchPage() {
                     </>
                   ) : null}
                   . Thanks for watching.
+                  {session?.replayDeletedAt ? ' The host deleted its replay.' : ''}
                 </>
               }
             >
+              {session && !session.replayDeletedAt ? (
+                <Button variant="primary" onClick={() => setReplaying(true)}>
+                  Watch the replay
+                </Button>
+              ) : null}
               <Link className="btn btn--secondary" to="/">
                 Go to the home page
               </Link>

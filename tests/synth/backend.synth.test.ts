@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { boardsTable, connectionsTable, decksTable, sessionStatesTable, sessionsTable } from '../../amplify/data/table-definitions.js';
+import { boardsTable, connectionsTable, decksTable, sessionStatesTable, sessionsTable, type TableDefinition } from '../../amplify/data/table-definitions.js';
 import {
   cycleIn,
   getAttOf,
@@ -207,6 +207,12 @@ describe('HTTP API', () => {
     'POST /decks/{deckId}/convert': 'JWT',
     'DELETE /decks/{deckId}': 'JWT',
     'GET /sessions/{sessionId}/decks/{deckId}': 'NONE',
+    'GET /sessions/{sessionId}/replay': 'NONE',
+    'GET /sessions/{sessionId}/replay/seek': 'NONE',
+    'GET /sessions/{sessionId}/replay/log': 'NONE',
+    'GET /sessions/{sessionId}/replay/reactions': 'NONE',
+    'DELETE /sessions/{sessionId}/replay': 'JWT',
+    'GET /sessions/{sessionId}/insights': 'JWT',
   };
   const httpApi = () => synth.locate(synth.module.apis.httpApi);
   const ofHttpApi = (type: string) =>
@@ -397,7 +403,7 @@ describe('least privilege', () => {
     }
     return access;
   };
-  const tableId = (definition: typeof sessionsTable | typeof sessionStatesTable | typeof connectionsTable) =>
+  const tableId = (definition: TableDefinition) =>
     synth.locate(synth.module.tables.tableFor(definition)).logicalId;
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 

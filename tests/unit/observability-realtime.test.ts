@@ -74,6 +74,7 @@ function harness(options: { rateLimited?: boolean; publishFails?: boolean } = {}
     markEnded: async () => ++seq,
     appendLog: async () => undefined,
     readLog: async () => [],
+    readLogPage: async () => ({ entries: [], more: false }),
     updatePresence: async (_sessionId: string, change: { viewerDelta: number } | { hostJoined: string } | { hostLeft: string }) => {
       if ('viewerDelta' in change) viewerCount += change.viewerDelta;
       return { viewerCount, hostConnections: ['host-1'] };

@@ -41,6 +41,7 @@ import { createObservability, type AppMetrics } from '../shared/observability.js
 import { countingRejections } from './rejection-metrics.js';
 import { attachReferencedDecks } from './deck-references.js';
 import { decksTableAccess, type DecksTable } from '../../data/decks-table.js';
+import { replayRecorderFromEnv, type ReplayRecorder } from '../shared/replay-recorder.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
 import { SFU_SIGNAL_TARGET, sdpSendsMedia, type MediaSignal } from '../../../src/protocol/media.js';
@@ -65,6 +66,8 @@ export interface RealtimeDeps {
   log: (entry: Record<string, unknown>) => void;
   /** CloudWatch metrics (shared/observability.ts); optional so test harnesses need none. */
   metrics?: AppMetrics;
+  /** Checkpoints, reactions and presence samples for replays and insights (shared/replay-recorder.ts). */
+  replay?: ReplayRecorder;
 }
 
 /** Who is acting: fixed at $connect by the authorizer and passed on every route by API Gateway. */
@@ -142,7 +145,10 @@ async function onConnect(caller: Caller, d: RealtimeDeps): Promise<WebSocketResu
   } else {
     const presence = await d.states.updatePresence(caller.sessionId, { viewerDelta: 1 });
     d.metrics?.recordActiveViewers(presence.viewerCount);
-    await tellHosts(caller.poster, presence, { event: 'join', connectionId: caller.connectionId });
+    await Promise.all([
+      tellHosts(caller.poster, presence, { event: 'join', connectionId: caller.connectionId }),
+      d.replay?.presence(caller.sessionId, { at: now, viewers: presence.viewerCount, joined: 1, left: 0 }),
+    ]);
   }
   return { statusCode: 200 };
 }
@@ -160,7 +166,10 @@ async function countOut(d: RealtimeDeps, poster: ConnectionPoster, sessionId: st
   if (viewers.length === 0) return;
   const presence = await d.states.updatePresence(sessionId, { viewerDelta: -viewers.length });
   d.metrics?.recordActiveViewers(presence.viewerCount);
-  await tellHosts(poster, presence, viewers.length === 1 ? { event: 'leave', connectionId: viewers[0] } : {});
+  await Promise.all([
+    tellHosts(poster, presence, viewers.length === 1 ? { event: 'leave', connectionId: viewers[0] } : {}),
+    d.replay?.presence(sessionId, { at: d.now(), viewers: presence.viewerCount, joined: 0, left: viewers.length }),
+  ]);
 }
 
 async function tellHosts(
@@ -214,9 +223,14 @@ async function act(caller: Caller, message: ParsedClientMessage, d: RealtimeDeps
       return publish(caller, message.patches, message.clientSeq, d);
     case 'chat':
       return chat(caller, message.name, message.text, d);
-    case 'react':
-      await broadcastToSession(caller, d, { type: 'reaction', v: PROTOCOL_VERSION, emoji: message.emoji, at: d.now() });
+    case 'react': {
+      const at = d.now();
+      await Promise.all([
+        broadcastToSession(caller, d, { type: 'reaction', v: PROTOCOL_VERSION, emoji: message.emoji, at }),
+        d.replay?.reaction(caller.sessionId, { at, emoji: message.emoji }),
+      ]);
       return;
+    }
     case 'signal':
       return signal(caller, message.to, message.data, d);
     case 'end':
@@ -331,9 +345,10 @@ async function commit(caller: Caller, d: RealtimeDeps, patches: Patch[], except?
   const outcome = await d.states.publish(caller.sessionId, patches, at);
   if (!outcome.ok) return outcome;
   const message: ServerMessage = { type: 'patch', v: PROTOCOL_VERSION, seq: outcome.seq, patches, at };
+  const entry = { kind: 'patch' as const, seq: outcome.seq, at, patches };
   const [fanOut] = await Promise.all([
     broadcastToSession(caller, d, message, except),
-    d.states.appendLog(caller.sessionId, { kind: 'patch', seq: outcome.seq, at, patches }),
+    d.states.appendLog(caller.sessionId, entry).then(() => d.replay?.afterLog(caller.sessionId, entry)),
   ]);
   return { ...outcome, fanOut };
 }
@@ -439,9 +454,10 @@ async function chat(caller: Caller, name: string, text: string, d: RealtimeDeps)
       action: 'chat',
     });
   }
+  const entry = { kind: 'chat' as const, seq, at: message.at, message };
   await Promise.all([
     broadcastToSession(caller, d, { type: 'chat', v: PROTOCOL_VERSION, seq, message }),
-    d.states.appendLog(caller.sessionId, { kind: 'chat', seq, at: message.at, message }),
+    d.states.appendLog(caller.sessionId, entry).then(() => d.replay?.afterLog(caller.sessionId, entry)),
   ]);
 }
 
@@ -483,7 +499,7 @@ async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, re
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
   await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
-  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster }, caller.sessionId, at, caller.connectionId);
+  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster, replay: d.replay }, caller.sessionId, at, caller.connectionId);
 }
 
 /**
@@ -564,5 +580,6 @@ export const handler = observability.instrument(createRealtimeHandler(
       newId: () => crypto.randomUUID(),
       log: observability.log,
       metrics: observability.metrics,
+      replay: replayRecorderFromEnv(observability.log),
     }),
 ));

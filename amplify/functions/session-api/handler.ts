@@ -16,6 +16,8 @@ import { sessionStatesTableAccess } from '../../data/session-states-table.js';
 import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
 import { managementApiPoster, managementEndpoint } from '../realtime/connection-poster.js';
 import { closeRoom } from '../shared/close-room.js';
+import { replayRecorderFromEnv, replayStoreFromEnv } from '../shared/replay-recorder.js';
+import { replayRouteKeys, routeReplay, type ReplayApiDeps } from './replay-routes.js';
 import { requireEnv } from '../shared/env.js';
 import { decksTableAccess } from '../../data/decks-table.js';
 import { decksTable } from '../../data/table-definitions.js';
@@ -31,6 +33,8 @@ export interface SessionApiDeps {
   sessions: SessionsTable;
   /** Tells the session's room it ended: viewers see the ended screen at once. */
   closeRoom: (sessionId: string, at: number) => Promise<void>;
+  /** Replays and insights (replay-routes.ts). */
+  replay: Omit<ReplayApiDeps, 'sessions' | 'now' | 'log'>;
   now: () => Date;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -102,6 +106,9 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
       throw new HttpError('Conflict', 'This session has ended and can no longer change.', 'Create a new session.');
     }
     default: {
+      if (replayRouteKeys.includes(event.routeKey)) {
+        return routeReplay(event, { ...deps.replay, sessions: deps.sessions, now: () => deps.now().getTime(), log: deps.log });
+      }
       const answer = deps.decks ? await routeDecks(event, deps.decks()) : undefined;
       if (answer) return answer;
       throw new HttpError('NotFound', `No route ${event.routeKey}.`);
@@ -146,10 +153,16 @@ export const handler = observability.instrument(
             connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
             states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
             poster: managementApiPoster(managementEndpoint(requireEnv('WEBSOCKET_MANAGEMENT_ENDPOINT'))),
+            replay: replayRecorderFromEnv(observability.log),
           },
           sessionId,
           at,
         ),
+      replay: {
+        connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
+        states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
+        store: replayStoreFromEnv(),
+      },
       now: () => new Date(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

@@ -122,6 +122,10 @@ class MemoryStates implements SessionStatesTable {
   async readLog(sessionId: string, afterSeq: number, limit: number) {
     return this.log.filter((e) => e.sessionId === sessionId && e.seq > afterSeq).slice(0, limit);
   }
+  async readLogPage(sessionId: string, afterSeq: number, limit: number) {
+    const entries = await this.readLog(sessionId, afterSeq, limit);
+    return { entries, more: entries.length === limit };
+  }
   async updatePresence(sessionId: string, change: { viewerDelta: number } | { hostJoined: string } | { hostLeft: string }) {
     const head = this.head(sessionId);
     if ('viewerDelta' in change) head.viewerCount += change.viewerDelta;
@@ -146,6 +150,9 @@ class MemorySessions implements SessionsTable {
       ok: true as const,
       session: { sessionId, hostId, title: 't', status: 'ended' as const, createdAt: now, updatedAt: now, endedAt: now },
     };
+  }
+  async markReplayDeleted() {
+    return { ok: false as const, reason: 'NotFound' as const };
   }
 }
 

@@ -11,6 +11,7 @@ import type { ConnectRoom, RoomOptions } from '../../../src/realtime/use-room';
 export class FakeRoom implements RoomLike {
   status: ConnectionStatus = 'connecting';
   role: 'host' | 'viewer' | undefined;
+  connectionId: string | undefined;
   viewerCount = 0;
   snapshot: CanvasSnapshot = emptySnapshot;
   unconfirmedCount = 0;
@@ -68,6 +69,7 @@ export class FakeRoom implements RoomLike {
 
   sync({ role = this.role ?? 'viewer', snapshot = this.snapshot, chat = [], viewerCount = this.viewerCount }: { role?: 'host' | 'viewer'; snapshot?: CanvasSnapshot; chat?: ChatMessage[]; viewerCount?: number } = {}) {
     this.role = role;
+    this.connectionId = 'fake-connection';
     this.snapshot = snapshot;
     this.viewerCount = viewerCount;
     this.emit({ type: 'snapshot', snapshot });

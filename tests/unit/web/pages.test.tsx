@@ -10,6 +10,8 @@ import StudioPage from '../../../src/studio/StudioPage';
 import { loadHostSession } from '../../../src/studio/use-host-session';
 import WatchPage from '../../../src/viewer/WatchPage';
 import type { ConnectRoom } from '../../../src/realtime/use-room';
+import { ReplayReaderProvider } from '../../../src/replay/reader-context';
+import { fakeReader } from '../replay/fake-replay';
 import { fakeApi } from './fake-api';
 import { fakeConnector } from './fake-room';
 import { makeSession } from './helpers';
@@ -71,10 +73,26 @@ describe('viewer page', () => {
     expect(api.getSession).toHaveBeenCalledWith(session.sessionId, expect.anything());
   });
 
-  it('shows the ended screen', async () => {
+  it('replays a session that had ended before the viewer came', async () => {
     const session = makeSession({ title: 'Over', status: 'ended', endedAt: new Date().toISOString() });
-    renderWatch(fakeApi({ getSession: vi.fn(async () => publicOf(session)) }), session.sessionId);
+    const asked: string[] = [];
+    const element = (
+      <ReplayReaderProvider factory={(sessionId) => (asked.push(sessionId), fakeReader().reader)}>
+        <WatchPage />
+      </ReplayReaderProvider>
+    );
+    renderPage(element, { api: fakeApi({ getSession: vi.fn(async () => publicOf(session)) }), path: `/watch/${session.sessionId}`, route: '/watch/:sessionId' });
+    expect(await screen.findByTestId('replay-player')).toBeTruthy();
+    expect(screen.getByText('Replay', { exact: true })).toBeTruthy();
+    expect(asked).toEqual([session.sessionId]);
+  });
+
+  it('shows the ended screen when the host deleted the replay', async () => {
+    const session = makeSession({ title: 'Over', status: 'ended', endedAt: new Date().toISOString() });
+    renderWatch(fakeApi({ getSession: vi.fn(async () => ({ ...publicOf(session), replayDeletedAt: new Date().toISOString() })) }), session.sessionId);
     expect(await screen.findByRole('heading', { level: 1, name: 'This session has ended' })).toBeTruthy();
+    expect(screen.getByText(/The host deleted its replay/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Watch the replay' })).toBeNull();
     expect(screen.queryByRole('region', { name: /Canvas/ })).toBeNull();
   });
 
