@@ -5,10 +5,11 @@ import { RoomClient } from '../tests/support/room-client.js';
 import { percentiles, type Percentiles } from './stats.js';
 
 /**
- * Host publish -> every viewer received, on the local stack, for several audience sizes;
- * and the DynamoDB requests each publish costs (it must not grow with the audience).
- * The floor: a bare `ws` server on loopback relaying the same frames to as many clients of
- * the same kind, in the same run, so the ratio says what the stack adds.
+ * Host publish -> every viewer received, on the local stack, for several audience sizes; the
+ * realtime function's CPU time and the DynamoDB requests and bytes each publish costs (none of
+ * them may grow with the audience). The floor: a bare `ws` server on loopback relaying the same
+ * frames to as many clients of the same kind, in the same run, so the ratio says what the stack adds.
+ * The stack must run the realtime function in its own process (`realtimeInOwnProcess`), as Lambda does.
  */
 export interface RealtimeBenchResult {
   viewers: number;
@@ -17,35 +18,46 @@ export interface RealtimeBenchResult {
   floorMs: Percentiles;
   /** latencyMs / floorMs, at p50 and p95. */
   ratio: { p50: number; p95: number };
+  /** CPU time (user + system) of the realtime function's process per publish. */
+  functionCpuMsPerPublish: number;
   dynamoRequestsPerPublish: number;
   dynamoRequestsByOperation: Record<string, number>;
+  /** Request and response bodies per publish, summed over its DynamoDB requests. */
+  dynamoBytesPerPublish: { sent: number; received: number };
 }
 
-export async function benchRealtime(env: TestStack, audiences = [1, 50, 500], publishes = 60): Promise<RealtimeBenchResult[]> {
+export const defaultAudiences = [1, 50, 500, 1000, 2000];
+
+export async function benchRealtime(env: TestStack, audiences = defaultAudiences, publishes = 60): Promise<RealtimeBenchResult[]> {
   const results: RealtimeBenchResult[] = [];
   const user = await env.createUser('bench-host@example.com');
   for (const viewers of audiences) {
     const sessionId = await createSession(env.stack, user.accessToken, `Bench ${viewers}`);
     const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: user.accessToken });
-    const audience: RoomClient[] = [];
-    while (audience.length < viewers) {
-      const batch = Math.min(50, viewers - audience.length);
-      audience.push(...(await Promise.all(Array.from({ length: batch }, () => RoomClient.connect(env.stack.webSocketUrl, { sessionId })))));
-    }
+    const audience = await connectAudience(viewers, () => RoomClient.connect(env.stack.webSocketUrl, { sessionId }));
     await host.request(
       { v: 1, action: 'publishState', clientSeq: 0, patches: [{ type: 'tile.add', tileId: 'b', kind: 'clock', frame: { x: 0, y: 0, w: 10, h: 10, z: 1 }, state: { n: 0 } }] },
       'ack',
+      30_000,
     );
-    await Promise.all(audience.map((v) => v.waitFor('patch', (m) => m.seq === 1, 30_000)));
+    await Promise.all(audience.map((v) => v.waitFor('patch', (m) => m.seq === 1, 60_000)));
 
-    const before = sum(env.stack.dynamoRequestCounts());
-    const byOperationBefore = env.stack.dynamoRequestCounts();
+    const countsBefore = env.stack.dynamoRequestCounts();
+    const bytesBefore = env.stack.dynamoRequestBytes();
+    const cpuBefore = await functionCpuMicros(env);
     const samples = await publishAndWait(host, audience, publishes, 1);
-    const after = env.stack.dynamoRequestCounts();
-    const byOperation = Object.fromEntries(
-      Object.entries(after).map(([op, n]) => [op, round((n - (byOperationBefore[op] ?? 0)) / publishes)]).filter(([, n]) => Number(n) > 0),
-    );
+    const cpuAfter = await functionCpuMicros(env);
+    const countsAfter = env.stack.dynamoRequestCounts();
+    const bytesAfter = env.stack.dynamoRequestBytes();
     await Promise.all([host, ...audience].map((c) => c.close()));
+
+    const byOperation = Object.fromEntries(
+      Object.entries(countsAfter)
+        .map(([op, n]) => [op, round((n - (countsBefore[op] ?? 0)) / publishes)] as const)
+        .filter(([, n]) => n > 0),
+    );
+    const bytes = (side: 'sent' | 'received') =>
+      round(Object.entries(bytesAfter).reduce((total, [op, b]) => total + b[side] - (bytesBefore[op]?.[side] ?? 0), 0) / publishes);
     const latencyMs = percentiles(samples);
     const floorMs = percentiles(await bareWebSocketFloor(viewers, publishes));
     results.push({
@@ -54,13 +66,30 @@ export async function benchRealtime(env: TestStack, audiences = [1, 50, 500], pu
       latencyMs,
       floorMs,
       ratio: { p50: round(latencyMs.p50 / floorMs.p50), p95: round(latencyMs.p95 / floorMs.p95) },
-      dynamoRequestsPerPublish: round((sum(after) - before) / publishes),
+      functionCpuMsPerPublish: round((cpuAfter - cpuBefore) / 1000 / publishes),
+      dynamoRequestsPerPublish: round(Object.values(byOperation).reduce((a, b) => a + b, 0)),
       dynamoRequestsByOperation: byOperation,
+      dynamoBytesPerPublish: { sent: bytes('sent'), received: bytes('received') },
     });
     // Let the $disconnect handlers finish before the next audience.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntil(() => env.stack.webSocketConnectionCount() === 0, 60_000);
   }
   return results;
+}
+
+async function functionCpuMicros(env: TestStack): Promise<number> {
+  const micros = await env.stack.realtimeCpuMicros();
+  if (micros === undefined) throw new Error('The realtime bench needs the stack started with realtimeInOwnProcess: true.');
+  return micros;
+}
+
+async function connectAudience(viewers: number, connect: () => Promise<RoomClient>): Promise<RoomClient[]> {
+  const audience: RoomClient[] = [];
+  while (audience.length < viewers) {
+    const batch = Math.min(50, viewers - audience.length);
+    audience.push(...(await Promise.all(Array.from({ length: batch }, connect))));
+  }
+  return audience;
 }
 
 /** The host publishes one patch at a time; each sample is send -> the last viewer has it. */
@@ -69,11 +98,11 @@ async function publishAndWait(host: RoomClient, audience: RoomClient[], publishe
   for (let i = 1; i <= publishes; i++) {
     const seq = firstSeq + i;
     const started = performance.now();
-    const received = audience.map((v) => v.waitFor('patch', (m) => m.seq === seq, 30_000).then(() => performance.now()));
+    const received = audience.map((v) => v.waitFor('patch', (m) => m.seq === seq, 60_000).then(() => performance.now()));
     host.send({ v: 1, action: 'publishState', clientSeq: i, patches: [{ type: 'tile.state', tileId: 'b', set: { n: i } }] });
     const times = await Promise.all(received);
     samples.push(Math.max(...times) - started);
-    await host.waitFor('ack', (m) => m.clientSeq === i, 30_000);
+    await host.waitFor('ack', (m) => m.clientSeq === i, 60_000);
   }
   return samples;
 }
@@ -97,11 +126,7 @@ async function bareWebSocketFloor(viewers: number, publishes: number): Promise<n
   });
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
   const host = await RoomClient.connect(url, {});
-  const audience: RoomClient[] = [];
-  while (audience.length < viewers) {
-    const batch = Math.min(50, viewers - audience.length);
-    audience.push(...(await Promise.all(Array.from({ length: batch }, () => RoomClient.connect(url, {})))));
-  }
+  const audience = await connectAudience(viewers, () => RoomClient.connect(url, {}));
   try {
     return await publishAndWait(host, audience, publishes, 1);
   } finally {
@@ -110,8 +135,9 @@ async function bareWebSocketFloor(viewers: number, publishes: number): Promise<n
   }
 }
 
-function sum(counts: Record<string, number>): number {
-  return Object.values(counts).reduce((a, b) => a + b, 0);
+async function waitUntil(done: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function round(value: number): number {

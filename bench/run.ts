@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { build } from 'vite';
 import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
-import { benchRealtime } from './realtime.js';
+import { benchRealtime, defaultAudiences } from './realtime.js';
 import { benchViewer } from './viewer.js';
 
 /**
@@ -11,7 +11,7 @@ import { benchViewer } from './viewer.js';
  * writes them to bench/results/latest.json. Speed targets live here, never in tests.
  */
 const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unknown>> = {
-  realtime: async (stack) => benchRealtime(await stack()),
+  realtime: async (stack) => benchRealtime(await stack(), audiencesFromEnv()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
 };
@@ -29,7 +29,8 @@ function sharedStack(): { get: () => Promise<TestStack>; stop: () => Promise<voi
         // Vite reads NODE_ENV; a production build must not get React's development bundles.
         process.env.NODE_ENV = 'production';
         await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'warn' });
-        return startTestStack({ web: { kind: 'static', dir: 'dist' } });
+        // The realtime function runs in its own process, as in Lambda, so its CPU time can be read.
+        return startTestStack({ web: { kind: 'static', dir: 'dist' }, realtimeInOwnProcess: true });
       })()),
     stop: async () => {
       if (started) await (await started).stop();
@@ -63,19 +64,33 @@ async function main() {
   console.log('\nWrote bench/results/latest.json');
 }
 
+/** `STREAMCANVAS_BENCH_AUDIENCES=1,50,500` measures only those audience sizes. */
+function audiencesFromEnv(): number[] {
+  const raw = process.env.STREAMCANVAS_BENCH_AUDIENCES;
+  if (!raw) return defaultAudiences;
+  const audiences = raw.split(',').map(Number);
+  if (audiences.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error(`STREAMCANVAS_BENCH_AUDIENCES=${raw} is not a list of viewer counts. Use e.g. 1,50,500.`);
+    process.exit(2);
+  }
+  return audiences;
+}
+
 function format(name: string, value: unknown): string {
   if (name === 'realtime') {
     const rows = value as Awaited<ReturnType<typeof benchRealtime>>;
     return [
       '   publish -> every viewer; floor: bare ws relay, same clients and frames, same run',
-      '   viewers   p50 ms   p95 ms   p99 ms   floor p50   floor p95   ratio p50/p95   DynamoDB requests/publish',
+      '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   fn CPU ms/publish   DynamoDB requests/publish (bytes sent/received)',
       ...rows.map(
         (r) =>
-          `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99
+          `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.floorMs.p50
             .toFixed(1)
-            .padStart(8)} ${r.floorMs.p50.toFixed(1).padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
+            .padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)} ${r.functionCpuMsPerPublish
+            .toFixed(2)
+            .padStart(19)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
             .map(([op, n]) => `${op} ${n}`)
-            .join(', ')})`,
+            .join(', ')}; ${r.dynamoBytesPerPublish.sent} / ${r.dynamoBytesPerPublish.received} B)`,
       ),
     ].join('\n');
   }

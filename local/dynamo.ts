@@ -12,6 +12,8 @@ export interface LocalDynamo {
   tableNames: Record<string, string>;
   /** Requests served so far, by operation: lets benchmarks count DynamoDB work per action. */
   requestCounts(): Record<string, number>;
+  /** Request and response body bytes so far, by operation (what a publish costs on the wire). */
+  requestBytes(): Record<string, { sent: number; received: number }>;
   close(): Promise<void>;
 }
 
@@ -19,9 +21,22 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
   const counts: Record<string, number> = {};
-  server.prependListener('request', (request) => {
+  const bytes: Record<string, { sent: number; received: number }> = {};
+  server.prependListener('request', (request, response) => {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counts[operation] = (counts[operation] ?? 0) + 1;
+    const tally = (bytes[operation] ??= { sent: 0, received: 0 });
+    // "sent" is what the client sent (the request body), "received" what it got back.
+    request.on('data', (chunk: Buffer) => (tally.sent += chunk.length));
+    const { write, end } = response as unknown as { write: (...args: unknown[]) => boolean; end: (...args: unknown[]) => unknown };
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string') tally.received += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) tally.received += chunk.length;
+    };
+    Object.assign(response, {
+      write: (...args: unknown[]) => (count(args[0]), write.apply(response, args)),
+      end: (...args: unknown[]) => (count(args[0]), end.apply(response, args)),
+    });
   });
   const port = await listen(server, options.port, options.host, 'DynamoDB', 'STREAMCANVAS_DYNAMO_PORT');
   const endpoint = `http://${options.host}:${port}`;
@@ -35,6 +50,7 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
     endpoint,
     tableNames: Object.fromEntries(tableDefinitions.map((table) => [table.envVar, table.logicalName])),
     requestCounts: () => ({ ...counts }),
+    requestBytes: () => Object.fromEntries(Object.entries(bytes).map(([op, tally]) => [op, { ...tally }])),
     close: () => closeServer(server),
   };
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTokenVerifier } from '../amplify/auth/token-verifier.js';
 import { handler as realtimeHandler } from '../amplify/functions/realtime/handler.js';
 import { handler as sessionApiHandler } from '../amplify/functions/session-api/handler.js';
@@ -13,6 +14,8 @@ import { startHttpGateway } from './http-gateway.js';
 import { localOutputs } from './outputs.js';
 import { startWebServer, type WebMode } from './web-server.js';
 import { startWebSocketGateway } from './websocket-gateway.js';
+import { startFunctionProcess, type FunctionProcess } from './function-process.js';
+import type { WebSocketEvent, WebSocketResult } from '../amplify/functions/realtime/websocket-event.js';
 
 /**
  * Boots every AWS stand-in in this process and points the real handlers at them through
@@ -36,6 +39,11 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Overrides API Gateway's 10-minute idle timeout, for tests. */
   webSocketIdleTimeoutMs?: number;
+  /**
+   * Runs the realtime function in a Node process of its own, as Lambda would, so its CPU time
+   * can be measured apart from the stand-ins' (the benchmark). Default: in this process.
+   */
+  realtimeInOwnProcess?: boolean;
 }
 
 export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103 };
@@ -112,12 +120,15 @@ export async function startLocalStack(options: LocalStackOptions) {
     });
     stopping.push(httpApi.close);
 
+    // Replaced by a separate process once every endpoint is in the environment (realtimeInOwnProcess).
+    let realtime: (event: WebSocketEvent) => Promise<WebSocketResult> = realtimeHandler;
+    let realtimeProcess: FunctionProcess<WebSocketEvent, WebSocketResult> | undefined;
     const webSocketOptions = {
       host,
       stage: WEBSOCKET_STAGE,
       routeKeys: webSocketActions,
       authorizer: wsAuthorizerHandler,
-      handler: realtimeHandler,
+      handler: (event: WebSocketEvent) => realtime(event),
       log,
       idleTimeoutMs: options.webSocketIdleTimeoutMs,
     };
@@ -127,6 +138,16 @@ export async function startLocalStack(options: LocalStackOptions) {
     process.env.AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI = webSocket.managementEndpoint;
     // What backend.ts gives the session function, which is not behind the WebSocket API.
     process.env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocket.managementEndpoint;
+
+    if (options.realtimeInOwnProcess) {
+      realtimeProcess = await startFunctionProcess<WebSocketEvent, WebSocketResult>({
+        module: fileURLToPath(new URL('../amplify/functions/realtime/handler.ts', import.meta.url)),
+        env: process.env,
+      });
+      // Stopped after the gateway, whose closing sockets still run $disconnect.
+      stopping.splice(stopping.indexOf(webSocket.close), 0, realtimeProcess.close);
+      realtime = realtimeProcess.invoke;
+    }
 
     const outputs = localOutputs({
       region: cognito.region,
@@ -148,6 +169,9 @@ export async function startLocalStack(options: LocalStackOptions) {
       dynamoRequestCounts: dynamo.requestCounts,
       outputs,
       webSocketConnectionCount: () => webSocket.connectionCount(),
+      /** CPU time the realtime function has used, in microseconds; only with realtimeInOwnProcess. */
+      realtimeCpuMicros: () => realtimeProcess?.cpuMicros(),
+      dynamoRequestBytes: dynamo.requestBytes,
       /** Stops and starts the WebSocket gateway on the same port, as an outage would. */
       async restartWebSocketGateway(downtimeMs = 0) {
         const index = stopping.indexOf(webSocket.close);

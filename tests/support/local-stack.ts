@@ -6,7 +6,9 @@ import { startLocalStack, type LocalStack, type LocalStackPorts } from '../../lo
 import type { WebMode } from '../../local/web-server.js';
 
 /** Starts the real local stack on free ports with a throwaway data folder. */
-export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number; ports?: LocalStackPorts } = {}) {
+export async function startTestStack(
+  options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number; ports?: LocalStackPorts; realtimeInOwnProcess?: boolean } = {},
+) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
   // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
   process.env.LOG_LEVEL ??= 'WARN';
@@ -20,6 +22,7 @@ export async function startTestStack(options: { web?: WebMode; dataDir?: string;
     onCode: ({ username, code }) => codes.set(username, code),
     log: () => undefined,
     webSocketIdleTimeoutMs: options.webSocketIdleTimeoutMs,
+    realtimeInOwnProcess: options.realtimeInOwnProcess,
   });
   return {
     stack,
