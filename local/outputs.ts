@@ -6,6 +6,8 @@ export interface LocalOutputsInput {
   userPoolEndpoint: string;
   httpApiUrl: string;
   webSocketUrl: string;
+  /** The Event API endpoint Amplify's events client is configured with; none without an Event API. */
+  eventApiUrl?: string;
 }
 
 export function localOutputs(input: LocalOutputsInput) {
@@ -34,6 +36,8 @@ export function localOutputs(input: LocalOutputsInput) {
       httpApiUrl: input.httpApiUrl,
       webSocketUrl: input.webSocketUrl,
       userPoolEndpoint: input.userPoolEndpoint,
+      // Amplify Gen 2's place for an Event API (parseAmplifyConfig turns it into API.Events).
+      ...(input.eventApiUrl ? { events: { url: input.eventApiUrl, aws_region: input.region, default_authorization_type: 'AWS_LAMBDA' } } : {}),
     },
   };
 }

@@ -4,6 +4,10 @@ import { createTokenVerifier } from '../amplify/auth/token-verifier.js';
 import { handler as realtimeHandler } from '../amplify/functions/realtime/handler.js';
 import { handler as sessionApiHandler } from '../amplify/functions/session-api/handler.js';
 import { handler as wsAuthorizerHandler } from '../amplify/functions/ws-authorizer/handler.js';
+import { handler as eventsAuthorizerHandler } from '../amplify/functions/events-authorizer/handler.js';
+import { EVENT_API_URL_ENV } from '../amplify/functions/realtime/event-api-publisher.js';
+import { LIVE_NAMESPACE } from '../src/protocol/live-events.js';
+import { startEventApi } from './event-api.js';
 import { httpRoutes, publicHttpRoutes } from '../src/protocol/session.js';
 import { WEBSOCKET_STAGE, webSocketActions } from '../src/protocol/realtime.js';
 import { startLocalCognito } from './cognito/index.js';
@@ -28,6 +32,8 @@ export interface LocalStackPorts {
   cognito: number;
   dynamo: number;
   lambda: number;
+  /** The AppSync Events stand-in; any free port when omitted (only the served config names it). */
+  eventApi?: number;
 }
 
 export interface LocalStackOptions {
@@ -44,9 +50,14 @@ export interface LocalStackOptions {
    * can be measured apart from the stand-ins' (the benchmark). Default: in this process.
    */
   realtimeInOwnProcess?: boolean;
+  /**
+   * Starts the AppSync Events stand-in (default). Without it the functions post every message to
+   * each connection over @connections, as a deployment without an Event API would.
+   */
+  eventApi?: boolean;
 }
 
-export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103 };
+export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, eventApi: 4104 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
@@ -123,6 +134,28 @@ export async function startLocalStack(options: LocalStackOptions) {
     // Replaced by a separate process once every endpoint is in the environment (realtimeInOwnProcess).
     let realtime: (event: WebSocketEvent) => Promise<WebSocketResult> = realtimeHandler;
     let realtimeProcess: FunctionProcess<WebSocketEvent, WebSocketResult> | undefined;
+    // AppSync Events: the realtime and session functions publish with IAM (the local credentials,
+    // checked), browsers subscribe through the events authorizer, as amplify/realtime/live-events.ts sets it up in AWS.
+    const eventApi =
+      options.eventApi === false
+        ? undefined
+        : await startEventApi({
+            host,
+            port: options.ports.eventApi ?? 0,
+            region: cognito.region,
+            connectionAuthModes: ['AWS_LAMBDA'],
+            namespaces: { [LIVE_NAMESPACE]: { publish: ['AWS_IAM'], subscribe: ['AWS_LAMBDA'] } },
+            authorizer: eventsAuthorizerHandler,
+            iamSecrets: { [process.env.AWS_ACCESS_KEY_ID!]: process.env.AWS_SECRET_ACCESS_KEY! },
+            log,
+          });
+    if (eventApi) {
+      stopping.push(eventApi.close);
+      process.env[EVENT_API_URL_ENV] = eventApi.httpUrl;
+    } else {
+      delete process.env[EVENT_API_URL_ENV];
+    }
+
     const webSocketOptions = {
       host,
       stage: WEBSOCKET_STAGE,
@@ -156,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       userPoolEndpoint: cognito.endpoint,
       httpApiUrl: httpApi.url,
       webSocketUrl: webSocket.url,
+      eventApiUrl: eventApi?.clientUrl,
     });
     const web = await startWebServer({ mode: options.web, host, port: options.ports.web, outputs });
     if (web) stopping.push(web.close);
@@ -168,6 +202,11 @@ export async function startLocalStack(options: LocalStackOptions) {
       dynamoEndpoint: dynamo.endpoint,
       dynamoRequestCounts: dynamo.requestCounts,
       outputs,
+      /** Where Amplify's events client connects (`ws:`, see local/event-api.ts) and where the backend publishes. */
+      eventApiUrl: eventApi?.clientUrl,
+      eventApiHttpUrl: eventApi?.httpUrl,
+      /** The Event API stand-in itself, for tests that reproduce its failures. */
+      eventApi,
       webSocketConnectionCount: () => webSocket.connectionCount(),
       /** CPU time the realtime function has used, in microseconds; only with realtimeInOwnProcess. */
       realtimeCpuMicros: () => realtimeProcess?.cpuMicros(),

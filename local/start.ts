@@ -22,6 +22,7 @@ async function main() {
     cognito: portFromEnv('STREAMCANVAS_COGNITO_PORT', defaultPorts.cognito),
     dynamo: portFromEnv('STREAMCANVAS_DYNAMO_PORT', defaultPorts.dynamo),
     lambda: portFromEnv('STREAMCANVAS_LAMBDA_PORT', defaultPorts.lambda),
+    eventApi: portFromEnv('STREAMCANVAS_EVENT_API_PORT', defaultPorts.eventApi),
   };
   const dataDir = resolve(process.env.STREAMCANVAS_DATA_DIR ?? '.streamcanvas');
   const web = process.argv.includes('--static') ? { kind: 'static' as const, dir: 'dist' } : { kind: 'dev' as const };
@@ -42,6 +43,7 @@ async function main() {
     App        ${stack.webUrl}
     HTTP API   ${stack.httpApiUrl}
     WebSocket  ${stack.webSocketUrl}
+    Event API  ${stack.eventApiHttpUrl}
     Data       ${dataDir}
 
   Emails are not sent locally: confirmation codes appear here.

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const wsUrl = z.url({ protocol: /^wss?$/, message: 'must be a ws(s) URL' });
+/** An Event API endpoint: https:// in AWS; the local stand-in's ws:// (see local/event-api.ts). */
+const eventApiUrl = z.url({ protocol: /^(https|wss?)$/, message: 'must be an https (or local ws) URL' });
 const nonEmpty = z.string({ message: 'must be a string' }).min(1, { message: 'must not be empty' });
 
 export const passwordPolicySchema = z.looseObject({
@@ -36,6 +38,10 @@ export const amplifyOutputsSchema = z.looseObject({
       webSocketUrl: wsUrl,
       region: nonEmpty,
       userPoolEndpoint: httpUrl.optional(),
+      /** The AppSync Events API that broadcasts to a session (Amplify Gen 2's `custom.events`); absent: the WebSocket API does. */
+      events: z
+        .looseObject({ url: eventApiUrl, aws_region: nonEmpty, default_authorization_type: nonEmpty })
+        .optional(),
     },
     { message: 'is missing (the backend adds httpApiUrl, webSocketUrl and region here)' },
   ),
@@ -58,6 +64,8 @@ export interface AppConfig {
   region: string;
   /** Only on the local stack: where cognito-local listens. */
   userPoolEndpoint?: string;
+  /** The Event API a session's broadcasts arrive on, when the backend has one. */
+  events?: { url: string; region: string };
   passwordPolicy: PasswordPolicy;
   /** The validated outputs, as Amplify.configure expects them. */
   outputs: AmplifyOutputsJson;
@@ -99,6 +107,7 @@ export function parseAppConfig(json: unknown): AppConfig {
     webSocketUrl: outputs.custom.webSocketUrl,
     region: outputs.custom.region,
     ...(outputs.custom.userPoolEndpoint ? { userPoolEndpoint: outputs.custom.userPoolEndpoint } : {}),
+    ...(outputs.custom.events ? { events: { url: outputs.custom.events.url, region: outputs.custom.events.aws_region } } : {}),
     passwordPolicy: policy
       ? {
           minLength: policy.min_length ?? DEFAULT_PASSWORD_POLICY.minLength,

@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useOptionalAppConfig } from '../config';
+import { eventApiBroadcast } from './event-api-broadcast';
 import { RoomConnection, type RoomConnectionOptions } from './room-connection';
 import { initialRoomView, RoomStore, type RoomLike, type RoomNotice, type RoomView } from './room-store';
 
@@ -19,7 +20,11 @@ function useRoomConnector(): ConnectRoom {
   if (injected) return injected;
   return (options) => {
     if (!config) throw new Error('useRoom needs the app config (webSocketUrl) or a RoomConnectorProvider.');
-    return new RoomConnection({ ...options, webSocketUrl: config.webSocketUrl });
+    return new RoomConnection({
+      ...options,
+      webSocketUrl: config.webSocketUrl,
+      ...(config.events ? { broadcast: eventApiBroadcast(config.outputs) } : {}),
+    });
   };
 }
 

@@ -36,13 +36,20 @@ import { serviceNames } from '../shared/metric-names.js';
 import { createObservability, type AppMetrics } from '../shared/observability.js';
 import { countingRejections } from './rejection-metrics.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
+import { EVENT_API_URL_ENV, eventApiPublisher, type EventPublisher } from './event-api-publisher.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
+import { sessionChannel, type BroadcastMessage } from '../../../src/protocol/live-events.js';
 
 export interface RealtimeDeps {
   connections: ConnectionsTable;
   states: SessionStatesTable;
   sessions: SessionsTable;
   posterFor: (endpoint: string) => ConnectionPoster;
+  /**
+   * The Event API that fans messages for the whole session out (docs/protocol.md). Undefined:
+   * every message is posted to each connection over @connections instead.
+   */
+  events?: EventPublisher;
   /** Undefined when this deployment has no code executor. */
   runCode?: CodeRunner;
   now: () => number;
@@ -367,15 +374,27 @@ async function signal(caller: Caller, to: string, data: Record<string, unknown>,
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
   await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
-  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster }, caller.sessionId, at, caller.connectionId);
+  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster, events: d.events, log: d.log }, caller.sessionId, at, caller.connectionId);
 }
 
 /**
- * Posts to every connection of the caller's session, then forgets connections API Gateway no longer knows.
- * Returns how many connections it posted to and how long listing and posting took (for the metrics).
+ * Sends a message to every connection of the caller's session: published once to the session's
+ * Event API channel, which fans it out (every subscriber gets it, `except` included: clients drop
+ * what they already have by seq). Without an Event API, or if it refuses the message after a
+ * retry, it is posted to each connection (`except` left out) instead, and connections API Gateway
+ * no longer knows are forgotten. Returns how many connections it posted to directly and how long
+ * that took (for the metrics).
  */
-async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: ServerMessage, except?: string) {
+async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: BroadcastMessage, except?: string) {
   const startedAt = d.now();
+  if (d.events) {
+    try {
+      await d.events.publish(sessionChannel(caller.sessionId), JSON.stringify(message));
+      return { viewers: 0, durationMs: d.now() - startedAt };
+    } catch (error) {
+      d.log({ level: 'error', message: 'Event API publish failed; posting to each connection instead', sessionId: caller.sessionId, error: String(error) });
+    }
+  }
   const connections = await d.connections.listBySession(caller.sessionId);
   const targets = connections.map((c) => c.connectionId).filter((id) => id !== except);
   const result = await fanOut(caller.poster, targets, JSON.stringify(message));
@@ -435,6 +454,7 @@ export const handler = observability.instrument(createRealtimeHandler(
       states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
       sessions: sessionsTableAccess(documentClient(), requireEnv(sessionsTable.envVar)),
       posterFor: managementApiPoster,
+      ...(optionalEnv(EVENT_API_URL_ENV) ? { events: eventApiPublisher(optionalEnv(EVENT_API_URL_ENV)!) } : {}),
       ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),

@@ -15,8 +15,9 @@ import { connectionsTableAccess } from '../../data/connections-table.js';
 import { sessionStatesTableAccess } from '../../data/session-states-table.js';
 import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
 import { managementApiPoster, managementEndpoint } from '../realtime/connection-poster.js';
+import { EVENT_API_URL_ENV, eventApiPublisher } from '../realtime/event-api-publisher.js';
 import { closeRoom } from '../shared/close-room.js';
-import { requireEnv } from '../shared/env.js';
+import { optionalEnv, requireEnv } from '../shared/env.js';
 import { HttpError, callerId, errorResponse, json, parseBody, parseWith } from '../shared/http.js';
 import { serviceNames } from '../shared/metric-names.js';
 import { createObservability } from '../shared/observability.js';
@@ -135,6 +136,8 @@ export const handler = observability.instrument(
             connections: connectionsTableAccess(documentClient(), requireEnv(connectionsTable.envVar)),
             states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
             poster: managementApiPoster(managementEndpoint(requireEnv('WEBSOCKET_MANAGEMENT_ENDPOINT'))),
+            ...(optionalEnv(EVENT_API_URL_ENV) ? { events: eventApiPublisher(optionalEnv(EVENT_API_URL_ENV)!) } : {}),
+            log: observability.log,
           },
           sessionId,
           at,
