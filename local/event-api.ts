@@ -54,6 +54,8 @@ interface LiveSocket {
   /** The connection's own authorization headers (from the subprotocol). */
   headers: Record<string, string>;
   subscriptions: Map<string, Subscription>;
+  /** Ids of subscriptions still being authorized: a second one with the same id is a duplicate already. */
+  subscribing: Set<string>;
   keepAlive?: NodeJS.Timeout;
 }
 
@@ -124,7 +126,7 @@ export async function startEventApi(options: EventApiOptions) {
   // ---------------------------------------------------------------- WebSocket
 
   function open(ws: WebSocket, headers: Record<string, string>) {
-    const live: LiveSocket = { initialized: false, headers, subscriptions: new Map() };
+    const live: LiveSocket = { initialized: false, headers, subscriptions: new Map(), subscribing: new Set() };
     sockets.set(ws, live);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return send(ws, { type: 'error', errors: [badRequest('Messages must be text.')] });
@@ -167,17 +169,18 @@ export async function startEventApi(options: EventApiOptions) {
         const fail = (error: AppSyncError) => send(ws, { type: 'subscribe_error', ...(id ? { id } : {}), errors: [error] });
         if (!live.initialized) return fail(badRequest('Send connection_init first.'));
         if (!id || id.length > 128) return fail(badRequest('A subscription needs an id of 1–128 characters.'));
-        if (live.subscriptions.has(id)) return fail({ errorType: 'DuplicatedOperationError', message: `Subscription ${id} already exists.` });
+        if (live.subscriptions.has(id) || live.subscribing.has(id)) return fail({ errorType: 'DuplicatedOperationError', message: `Subscription ${id} already exists.` });
         const channel = normalizeChannel(message.channel, { wildcard: true });
         if ('error' in channel) return fail(channel.error);
         const authorization = lowerCaseKeys((message.authorization ?? {}) as Record<string, unknown>);
+        live.subscribing.add(id);
         const refused = await authorize('EVENT_SUBSCRIBE', channel.path, authorization, {
           method: 'POST',
           path: '/event',
           body: JSON.stringify({ channel: message.channel }),
-        });
+        }).finally(() => live.subscribing.delete(id));
         if (refused) return fail(refused);
-        if (ws.readyState !== ws.OPEN || live.subscriptions.has(id)) return;
+        if (ws.readyState !== ws.OPEN) return;
         const subscription: Subscription = { id, socket: ws, channel: channel.path, ...(channel.path.endsWith('/*') ? { prefix: channel.path.slice(0, -1) } : {}) };
         live.subscriptions.set(id, subscription);
         if (subscription.prefix) wildcards.add(subscription);

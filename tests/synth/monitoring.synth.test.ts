@@ -31,7 +31,7 @@ afterAll(() => synth?.cleanup());
 const props = (resource: CfnResourceJson | undefined): Record<string, unknown> => resource?.Properties ?? {};
 const monitoringStack = () => synth.stack('monitoring');
 const alarms = () => resourcesOfType(monitoringStack(), 'AWS::CloudWatch::Alarm');
-const fnOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer') => synth.module.backend[name].resources.cfnResources.cfnFunction;
+const fnOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer' | 'eventsAuthorizer') => synth.module.backend[name].resources.cfnResources.cfnFunction;
 /** `${Ref:<stack>/<logicalId>}`, as `synth.render` writes a reference to a construct. */
 const refTo = (construct: IConstruct) => {
   const { stack, logicalId } = synth.locate(construct);
@@ -103,8 +103,8 @@ describe('the alarm topic', () => {
 });
 
 describe('alarms', () => {
-  it('are exactly: 3 function error alarms, 3 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
-    expect(alarms()).toHaveLength(8);
+  it('are exactly: 4 function error alarms, 3 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
+    expect(alarms()).toHaveLength(9);
     for (const stack of synth.stacks.filter((s) => s.name !== 'monitoring')) {
       expect(resourcesOfType(stack, 'AWS::CloudWatch::Alarm'), stack.name).toEqual([]);
     }
@@ -122,7 +122,7 @@ describe('alarms', () => {
     }
   });
 
-  it.each(['sessionApi', 'realtime', 'wsAuthorizer'] as const)('%s: more than 5 Errors (Sum) in 5 minutes', (name) => {
+  it.each(['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const)('%s: more than 5 Errors (Sum) in 5 minutes', (name) => {
     const alarm = alarmWithMetric('Errors', refTo(fnOf(name)));
     expect(singleMetricOf(alarm)).toEqual({
       namespace: 'AWS/Lambda',
@@ -212,6 +212,7 @@ describe('alarms', () => {
         'errors:session-api',
         'errors:realtime',
         'errors:ws-authorizer',
+        'errors:events-authorizer',
         'throttles:StreamSessions',
         'throttles:SessionStates',
         'throttles:Connections',
@@ -255,7 +256,7 @@ describe('the dashboard', () => {
   });
 
   it('graphs Lambda invocations, errors and throttles, duration and concurrency for every function', () => {
-    const functions = ['sessionApi', 'realtime', 'wsAuthorizer'] as const;
+    const functions = ['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const;
     const perFunction = (title: string, metricName: string) => {
       const rows = widget(title).properties.metrics!.filter((row) => row[1] === metricName);
       expect(rows.map((row) => row[3]).sort(), `${title}: ${metricName}`).toEqual(functions.map((f) => refTo(fnOf(f))).sort());
@@ -320,7 +321,7 @@ describe('the dashboard', () => {
 
   it('lists recent errors and warnings from every function log group', () => {
     const query = widget('Recent errors and warnings (all functions)').properties.query!;
-    for (const name of ['sessionApi', 'realtime', 'wsAuthorizer'] as const) {
+    for (const name of ['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const) {
       expect(query).toContain(`SOURCE '${logGroupRefOf(name)}'`);
     }
     expect(query).toContain('filter level in ["ERROR", "CRITICAL", "WARN"]');
@@ -328,7 +329,7 @@ describe('the dashboard', () => {
 });
 
 /** `${Ref:realtime/<log group>}`: the log group a function's LoggingConfig points at. */
-function logGroupRefOf(name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): string {
+function logGroupRefOf(name: 'sessionApi' | 'realtime' | 'wsAuthorizer' | 'eventsAuthorizer'): string {
   const { stack, logicalId } = synth.locate(fnOf(name));
   const logGroup = refOf((props(stack.json.Resources[logicalId]).LoggingConfig as { LogGroup: unknown }).LogGroup);
   return `\${Ref:${stack.name}/${logGroup}}`;
@@ -357,7 +358,7 @@ describe('logs', () => {
         .map(([id, fn]) => ({ stack, id, fn })),
     );
     expect(functions.map(({ stack, id }) => `${stack.name}/${id}`)).toEqual(
-      expect.arrayContaining((['sessionApi', 'realtime', 'wsAuthorizer'] as const).map((name) => refTo(fnOf(name)).slice(6, -1))),
+      expect.arrayContaining((['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const).map((name) => refTo(fnOf(name)).slice(6, -1))),
     );
     for (const { stack, id, fn } of functions) {
       const logGroup = logGroupOf(stack, id, fn);
@@ -372,14 +373,14 @@ describe('logs', () => {
     const query = props(queries[0]![1]);
     expect(query.Name).toBe(`${synth.module.backend.stack.stackName}/errors-and-warnings`);
     expect((query.LogGroupNames as unknown[]).map((name) => synth.render(name, monitoringStack())).sort()).toEqual(
-      (['sessionApi', 'realtime', 'wsAuthorizer'] as const).map(logGroupRefOf).sort(),
+      (['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const).map(logGroupRefOf).sort(),
     );
     expect(query.QueryString).toMatch(/filter level in \["ERROR", "CRITICAL", "WARN"\]/);
   });
 });
 
 describe('tracing', () => {
-  it.each(['sessionApi', 'realtime', 'wsAuthorizer'] as const)('%s has active X-Ray tracing and may send its segments', (name) => {
+  it.each(['sessionApi', 'realtime', 'wsAuthorizer', 'eventsAuthorizer'] as const)('%s has active X-Ray tracing and may send its segments', (name) => {
     const { stack, logicalId } = synth.locate(fnOf(name));
     const fn = props(stack.json.Resources[logicalId]);
     expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
