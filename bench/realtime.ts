@@ -28,12 +28,39 @@ export interface RealtimeBenchResult {
 
 export const defaultAudiences = [1, 50, 500, 1000, 2000];
 
-export async function benchRealtime(env: TestStack, audiences = defaultAudiences, publishes = 60): Promise<RealtimeBenchResult[]> {
+/**
+ * How the realtime function reaches the audience: `event-api`, one publish per message that the
+ * Event API (stand-in) fans out, as deployed; `connections`, one signed PostToConnection per
+ * viewer over the keep-alive pool, as without an Event API (the lean poster on its own).
+ */
+export const transports = ['connections', 'event-api'] as const;
+export type Transport = (typeof transports)[number];
+
+export interface RealtimeTransportResult {
+  transport: Transport;
+  results: RealtimeBenchResult[];
+}
+
+export async function benchRealtime(
+  env: TestStack,
+  audiences = defaultAudiences,
+  publishes = 60,
+  which: readonly Transport[] = transports,
+): Promise<RealtimeTransportResult[]> {
+  const all: RealtimeTransportResult[] = [];
+  const host = await env.createUser('bench-host@example.com');
+  for (const transport of which) {
+    await env.stack.restartRealtimeFunction({ eventApi: transport === 'event-api' });
+    all.push({ transport, results: await benchTransport(env, host.accessToken, audiences, publishes) });
+  }
+  return all;
+}
+
+async function benchTransport(env: TestStack, hostToken: string, audiences: number[], publishes: number): Promise<RealtimeBenchResult[]> {
   const results: RealtimeBenchResult[] = [];
-  const user = await env.createUser('bench-host@example.com');
   for (const viewers of audiences) {
-    const sessionId = await createSession(env.stack, user.accessToken, `Bench ${viewers}`);
-    const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: user.accessToken });
+    const sessionId = await createSession(env.stack, hostToken, `Bench ${viewers}`);
+    const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: hostToken });
     const audience = await connectAudience(viewers, () => RoomClient.connect(env.stack.webSocketUrl, { sessionId }));
     await host.request(
       { v: 1, action: 'publishState', clientSeq: 0, patches: [{ type: 'tile.add', tileId: 'b', kind: 'clock', frame: { x: 0, y: 0, w: 10, h: 10, z: 1 }, state: { n: 0 } }] },

@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { build } from 'vite';
 import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
-import { benchRealtime, defaultAudiences } from './realtime.js';
+import { benchRealtime, defaultAudiences, transports, type Transport } from './realtime.js';
 import { benchViewer } from './viewer.js';
 
 /**
@@ -11,7 +11,7 @@ import { benchViewer } from './viewer.js';
  * writes them to bench/results/latest.json. Speed targets live here, never in tests.
  */
 const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unknown>> = {
-  realtime: async (stack) => benchRealtime(await stack(), audiencesFromEnv()),
+  realtime: async (stack) => benchRealtime(await stack(), audiencesFromEnv(), 60, transportsFromEnv()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
 };
@@ -76,10 +76,25 @@ function audiencesFromEnv(): number[] {
   return audiences;
 }
 
+/** `STREAMCANVAS_BENCH_TRANSPORTS=event-api` measures only that way to the audience. */
+function transportsFromEnv(): Transport[] {
+  const raw = process.env.STREAMCANVAS_BENCH_TRANSPORTS;
+  if (!raw) return [...transports];
+  const chosen = raw.split(',');
+  if (chosen.some((t) => !(transports as readonly string[]).includes(t))) {
+    console.error(`STREAMCANVAS_BENCH_TRANSPORTS=${raw}: choose from ${transports.join(', ')}.`);
+    process.exit(2);
+  }
+  return chosen as Transport[];
+}
+
 function format(name: string, value: unknown): string {
   if (name === 'realtime') {
-    const rows = value as Awaited<ReturnType<typeof benchRealtime>>;
-    return [
+    return (value as Awaited<ReturnType<typeof benchRealtime>>)
+      .map(({ transport, results: rows }) => [
+      transport === 'event-api'
+        ? '   through the Event API (one publish per message)'
+        : '   PostToConnection to each viewer (the lean poster, as without an Event API)',
       '   publish -> every viewer; floor: bare ws relay, same clients and frames, same run',
       '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   fn CPU ms/publish   DynamoDB requests/publish (bytes sent/received)',
       ...rows.map(
@@ -92,7 +107,8 @@ function format(name: string, value: unknown): string {
             .map(([op, n]) => `${op} ${n}`)
             .join(', ')}; ${r.dynamoBytesPerPublish.sent} / ${r.dynamoBytesPerPublish.received} B)`,
       ),
-    ].join('\n');
+    ].join('\n'))
+      .join('\n\n');
   }
   if (name === 'executor') {
     const rows = Object.entries(value as Awaited<ReturnType<typeof benchExecutor>>);

@@ -172,14 +172,19 @@ export async function startLocalStack(options: LocalStackOptions) {
     // What backend.ts gives the session function, which is not behind the WebSocket API.
     process.env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocket.managementEndpoint;
 
-    if (options.realtimeInOwnProcess) {
-      realtimeProcess = await startFunctionProcess<WebSocketEvent, WebSocketResult>({
+    const startRealtimeProcess = async (env: NodeJS.ProcessEnv) => {
+      const started = await startFunctionProcess<WebSocketEvent, WebSocketResult>({
         module: fileURLToPath(new URL('../amplify/functions/realtime/handler.ts', import.meta.url)),
-        env: process.env,
+        env,
       });
+      realtime = started.invoke;
+      return started;
+    };
+    const stopRealtimeProcess = () => realtimeProcess?.close() ?? Promise.resolve();
+    if (options.realtimeInOwnProcess) {
+      realtimeProcess = await startRealtimeProcess(process.env);
       // Stopped after the gateway, whose closing sockets still run $disconnect.
-      stopping.splice(stopping.indexOf(webSocket.close), 0, realtimeProcess.close);
-      realtime = realtimeProcess.invoke;
+      stopping.splice(stopping.indexOf(webSocket.close), 0, stopRealtimeProcess);
     }
 
     const outputs = localOutputs({
@@ -210,6 +215,17 @@ export async function startLocalStack(options: LocalStackOptions) {
       webSocketConnectionCount: () => webSocket.connectionCount(),
       /** CPU time the realtime function has used, in microseconds; only with realtimeInOwnProcess. */
       realtimeCpuMicros: () => realtimeProcess?.cpuMicros(),
+      /**
+       * Only with realtimeInOwnProcess, for the benchmark: starts the realtime function afresh,
+       * publishing through the Event API or (false) posting to each connection as without one.
+       */
+      async restartRealtimeFunction({ eventApi: useEventApi }: { eventApi: boolean }) {
+        if (!realtimeProcess) throw new Error('restartRealtimeFunction needs the stack started with realtimeInOwnProcess: true.');
+        await realtimeProcess.close();
+        const env = { ...process.env };
+        if (!useEventApi) delete env[EVENT_API_URL_ENV];
+        realtimeProcess = await startRealtimeProcess(env);
+      },
       dynamoRequestBytes: dynamo.requestBytes,
       /** Stops and starts the WebSocket gateway on the same port, as an outage would. */
       async restartWebSocketGateway(downtimeMs = 0) {
