@@ -7,6 +7,9 @@ import type { BroadcastHandlers } from './broadcast-source';
 
 /** Amplify's Hub event for a subscription the Event API acknowledged (`subscribe_success`). */
 const SUBSCRIPTION_ACK = 'Subscription ack';
+/** Amplify's Hub event for its socket's state, and the states in which it is down and reconnecting. */
+const CONNECTION_STATE_CHANGE = 'ConnectionStateChange';
+const DISRUPTED = new Set(['ConnectionDisrupted', 'ConnectionDisruptedPendingNetwork']);
 
 /**
  * Subscribes to a session's channel with the unmodified Amplify client. Authorization is the
@@ -22,8 +25,10 @@ export function subscribeToSession(outputs: AmplifyOutputsJson, sessionId: strin
   let closed = false;
   let channel: EventsChannel | undefined;
   const stopListening = Hub.listen('api', ({ payload }) => {
-    const data = payload.data as { query?: string } | undefined;
-    if (!closed && payload.event === SUBSCRIPTION_ACK && data?.query === channelName) handlers.ready();
+    const data = payload.data as { query?: string; connectionState?: string } | undefined;
+    if (closed) return;
+    if (payload.event === SUBSCRIPTION_ACK && data?.query === channelName) handlers.ready();
+    if (payload.event === CONNECTION_STATE_CHANGE && DISRUPTED.has(data?.connectionState ?? '')) handlers.interrupted();
   });
   const report = (error: unknown) => {
     if (closed) return;

@@ -9,6 +9,8 @@ export interface BroadcastHandlers {
   message(message: unknown): void;
   /** The subscription is live: the first time, and again after the client re-subscribed following a drop. */
   ready(): void;
+  /** Its socket dropped; the client reconnects and re-subscribes by itself, then reports `ready`. */
+  interrupted(): void;
   /** The Event API refused the subscription: the session ended, or does not exist. */
   refused(reason: string): void;
   /** It could not be set up for another reason (network, outage); the room tries again later. */

@@ -72,6 +72,15 @@ type Listener = (event: RoomEvent) => void;
 /** A refused sync is asked again after this long (the server refills 1 sync per 2 s). */
 export const SYNC_RETRY_MS = 2000;
 
+/**
+ * While the broadcast subscription is down, nothing tells a viewer what it misses (beacons
+ * travel on it too), so it asks for the snapshot now and then: every 5 s, or less often for a
+ * large audience so that all of them together ask at most 200 times a second (each sync is a
+ * consistent read of the session's head item; docs/scale.md).
+ */
+export const BROADCAST_DOWN_SYNC_MS = 5000;
+const BROADCAST_DOWN_SYNCS_PER_SECOND = 200;
+
 /** What may arrive on the broadcast channel; anything else there is ignored. */
 const broadcastTypes = new Set<string>(['patch', 'chat', 'reaction', 'beacon', 'ended'] satisfies BroadcastMessage['type'][]);
 
@@ -111,6 +120,7 @@ export class RoomConnection {
   private broadcastAttempt = 0;
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
   private syncWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: RoomConnectionOptions) {
     this.subscribeBroadcast();
@@ -236,6 +246,7 @@ export class RoomConnection {
         if (typeof type === 'string' && broadcastTypes.has(type)) this.handle(message as BroadcastMessage);
       },
       ready: () => this.onBroadcastReady(),
+      interrupted: () => this.onBroadcastDown(),
       refused: () => void this.onBroadcastLost(true),
       failed: () => void this.onBroadcastLost(false),
     });
@@ -246,13 +257,29 @@ export class RoomConnection {
     this.broadcastAttempt = 0;
     this.broadcastReady = true;
     clearTimeout(this.syncWaitTimer);
-    this.syncWaitTimer = undefined;
+    clearTimeout(this.catchUpTimer);
+    this.syncWaitTimer = this.catchUpTimer = undefined;
     if (this.socket?.readyState === 1) this.requestSync();
+  }
+
+  /** Down (dropped, failed or refused for a live session): catch up by snapshot until it is live again. */
+  private onBroadcastDown() {
+    this.broadcastReady = false;
+    if (this.catchUpTimer || this.stopped) return;
+    const everyMs = Math.max(BROADCAST_DOWN_SYNC_MS, (this.viewerCount / BROADCAST_DOWN_SYNCS_PER_SECOND) * 1000);
+    // Equal jitter, so a crowd that lost the Event API together does not ask together.
+    const delay = everyMs / 2 + (this.options.random ?? Math.random)() * (everyMs / 2);
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      if (this.broadcastReady || this.stopped) return;
+      if (this.socket?.readyState === 1 && this.synced) this.requestSync();
+      this.onBroadcastDown();
+    }, delay);
   }
 
   /** Refused: the session may have ended (asked like a refused socket); otherwise tries again with backoff. */
   private async onBroadcastLost(refused: boolean) {
-    this.broadcastReady = false;
+    this.onBroadcastDown();
     this.stopBroadcast();
     if (this.stopped) return;
     if (refused && this.options.checkSession) {
@@ -282,6 +309,7 @@ export class RoomConnection {
     this.syncWaitTimer = setTimeout(() => {
       this.syncWaitTimer = undefined;
       if (!this.synced) this.requestSync();
+      this.onBroadcastDown();
     }, this.options.broadcastWaitMs ?? 3000);
   }
 
@@ -509,7 +537,8 @@ export class RoomConnection {
     clearTimeout(this.resyncTimer);
     clearTimeout(this.batchTimer);
     clearTimeout(this.syncWaitTimer);
-    this.heartbeat = this.gapTimer = this.reconnectTimer = this.quietTimer = this.resyncTimer = this.batchTimer = this.syncWaitTimer = undefined;
+    clearTimeout(this.catchUpTimer);
+    this.heartbeat = this.gapTimer = this.reconnectTimer = this.quietTimer = this.resyncTimer = this.batchTimer = this.syncWaitTimer = this.catchUpTimer = undefined;
   }
 }
 

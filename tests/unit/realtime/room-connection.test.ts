@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RoomConnection, type RoomConnectionOptions, type RoomEvent } from '../../../src/realtime/room-connection';
+import { BROADCAST_DOWN_SYNC_MS, RoomConnection, type RoomConnectionOptions, type RoomEvent } from '../../../src/realtime/room-connection';
 import type { BroadcastHandlers, BroadcastSource } from '../../../src/realtime/broadcast-source';
 import { minBatchIntervalMs } from '../../../src/realtime/publish-rate';
 import type { CanvasSnapshot, ChatMessage, ClientMessage, Frame, Patch, ServerMessage } from '../../../src/protocol/realtime';
@@ -882,6 +882,48 @@ describe('RoomConnection: broadcasts on the Event API', () => {
     b.current().handlers.refused('UnauthorizedException');
     await settle(500);
     expect(b.subscriptions).toHaveLength(3);
+  });
+
+  it('while the subscription is down, catches up by snapshot every 5 s (jittered) until it is live again', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, random: () => 0 });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const syncs = () => t.socket().sentOf('sync').length;
+    expect(syncs()).toBe(1);
+    b.current().handlers.interrupted();
+    b.current().handlers.interrupted(); // Amplify reports each state it passes through: one timer only
+    await settle(BROADCAST_DOWN_SYNC_MS / 2 - 1);
+    expect(syncs()).toBe(1);
+    await settle(1);
+    expect(syncs()).toBe(2);
+    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    expect(syncs()).toBe(3);
+    b.current().handlers.ready();
+    expect(syncs()).toBe(4);
+    await settle(60_000);
+    expect(syncs()).toBe(4);
+  });
+
+  it('asks less often for a large audience (at most 200 syncs a second from all of it), and also after a failed or slow subscription', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, random: () => 0, broadcastWaitMs: 500 });
+    await settle();
+    t.socket().open();
+    await settle(500); // not live after broadcastWaitMs: asks, and counts it as down
+    t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 3 }));
+    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    b.current().handlers.ready();
+    t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 10_000 }));
+    const before = t.socket().sentOf('sync').length;
+    b.current().handlers.failed('network');
+    await settle(25_000 - 1); // 10,000 viewers / 200 per second = every 50 s, jittered down to 25 s at the least
+    expect(t.socket().sentOf('sync')).toHaveLength(before);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(before + 1);
   });
 
   it('close() unsubscribes', async () => {
