@@ -26,6 +26,13 @@ export interface RealtimeBenchResult {
   dynamoBytesPerPublish: { sent: number; received: number };
 }
 
+/** An audience size whose run failed, and why. */
+export interface RealtimeBenchFailure {
+  viewers: number;
+  publishes: number;
+  error: string;
+}
+
 export const defaultAudiences = [1, 50, 500, 1000, 2000];
 
 /**
@@ -38,7 +45,7 @@ export type Transport = (typeof transports)[number];
 
 export interface RealtimeTransportResult {
   transport: Transport;
-  results: RealtimeBenchResult[];
+  results: Array<RealtimeBenchResult | RealtimeBenchFailure>;
 }
 
 export async function benchRealtime(
@@ -56,18 +63,33 @@ export async function benchRealtime(
   return all;
 }
 
-async function benchTransport(env: TestStack, hostToken: string, audiences: number[], publishes: number): Promise<RealtimeBenchResult[]> {
-  const results: RealtimeBenchResult[] = [];
+async function benchTransport(env: TestStack, hostToken: string, audiences: number[], publishes: number): Promise<Array<RealtimeBenchResult | RealtimeBenchFailure>> {
+  const results: Array<RealtimeBenchResult | RealtimeBenchFailure> = [];
   for (const viewers of audiences) {
-    const sessionId = await createSession(env.stack, hostToken, `Bench ${viewers}`);
-    const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: hostToken });
-    const audience = await connectAudience(viewers, () => RoomClient.connect(env.stack.webSocketUrl, { sessionId }));
+    try {
+      results.push(await benchAudience(env, hostToken, viewers, publishes));
+    } catch (error) {
+      // One audience failing (a viewer that never got a message) must not lose the others' figures.
+      results.push({ viewers, publishes, error: String(error) });
+    }
+    // Let the $disconnect handlers finish before the next audience.
+    await waitUntil(() => env.stack.webSocketConnectionCount() === 0, 60_000);
+  }
+  return results;
+}
+
+async function benchAudience(env: TestStack, hostToken: string, viewers: number, publishes: number): Promise<RealtimeBenchResult> {
+  const sessionId = await createSession(env.stack, hostToken, `Bench ${viewers}`);
+  const host = await RoomClient.connect(env.stack.webSocketUrl, { sessionId, token: hostToken });
+  const audience: RoomClient[] = [];
+  try {
+    audience.push(...(await connectAudience(viewers, () => RoomClient.connect(env.stack.webSocketUrl, { sessionId }))));
     await host.request(
       { v: 1, action: 'publishState', clientSeq: 0, patches: [{ type: 'tile.add', tileId: 'b', kind: 'clock', frame: { x: 0, y: 0, w: 10, h: 10, z: 1 }, state: { n: 0 } }] },
       'ack',
       30_000,
     );
-    await Promise.all(audience.map((v) => v.waitFor('patch', (m) => m.seq === 1, 60_000)));
+    await everyViewerGets(audience, 1);
 
     const countsBefore = env.stack.dynamoRequestCounts();
     const bytesBefore = env.stack.dynamoRequestBytes();
@@ -76,7 +98,6 @@ async function benchTransport(env: TestStack, hostToken: string, audiences: numb
     const cpuAfter = await functionCpuMicros(env);
     const countsAfter = env.stack.dynamoRequestCounts();
     const bytesAfter = env.stack.dynamoRequestBytes();
-    await Promise.all([host, ...audience].map((c) => c.close()));
 
     const byOperation = Object.fromEntries(
       Object.entries(countsAfter)
@@ -87,7 +108,7 @@ async function benchTransport(env: TestStack, hostToken: string, audiences: numb
       round(Object.entries(bytesAfter).reduce((total, [op, b]) => total + b[side] - (bytesBefore[op]?.[side] ?? 0), 0) / publishes);
     const latencyMs = percentiles(samples);
     const floorMs = percentiles(await bareWebSocketFloor(viewers, publishes));
-    results.push({
+    return {
       viewers,
       publishes,
       latencyMs,
@@ -97,11 +118,18 @@ async function benchTransport(env: TestStack, hostToken: string, audiences: numb
       dynamoRequestsPerPublish: round(Object.values(byOperation).reduce((a, b) => a + b, 0)),
       dynamoRequestsByOperation: byOperation,
       dynamoBytesPerPublish: { sent: bytes('sent'), received: bytes('received') },
-    });
-    // Let the $disconnect handlers finish before the next audience.
-    await waitUntil(() => env.stack.webSocketConnectionCount() === 0, 60_000);
+    };
+  } finally {
+    await Promise.all([host, ...audience].map((c) => c.close()));
   }
-  return results;
+}
+
+/** Resolves once every viewer has the patch with this seq; otherwise says how many never got it. */
+async function everyViewerGets(audience: RoomClient[], seq: number): Promise<number[]> {
+  const outcomes = await Promise.allSettled(audience.map((v) => v.waitFor('patch', (m) => m.seq === seq, 60_000).then(() => performance.now())));
+  const missed = outcomes.filter((o) => o.status === 'rejected').length;
+  if (missed > 0) throw new Error(`${missed} of ${audience.length} viewers never got the patch with seq ${seq} (the raw bench clients do not resync).`);
+  return outcomes.map((o) => (o as PromiseFulfilledResult<number>).value);
 }
 
 async function functionCpuMicros(env: TestStack): Promise<number> {
@@ -125,9 +153,9 @@ async function publishAndWait(host: RoomClient, audience: RoomClient[], publishe
   for (let i = 1; i <= publishes; i++) {
     const seq = firstSeq + i;
     const started = performance.now();
-    const received = audience.map((v) => v.waitFor('patch', (m) => m.seq === seq, 60_000).then(() => performance.now()));
+    const received = everyViewerGets(audience, seq);
     host.send({ v: 1, action: 'publishState', clientSeq: i, patches: [{ type: 'tile.state', tileId: 'b', set: { n: i } }] });
-    const times = await Promise.all(received);
+    const times = await received;
     samples.push(Math.max(...times) - started);
     await host.waitFor('ack', (m) => m.clientSeq === i, 60_000);
   }
