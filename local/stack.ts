@@ -57,7 +57,7 @@ export interface LocalStackOptions {
   eventApi?: boolean;
 }
 
-export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, eventApi: 4104 };
+export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, eventApi: 4105 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
