@@ -15,17 +15,21 @@ import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
 import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './executor/resource.js';
+import { storage } from './storage/resource.js';
+import { FILES_BUCKET_ENV } from './storage/object-store.js';
+import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 
 /**
  * Stacks (nested under the Amplify root stack):
  *   auth      Cognito user pool and client (defineAuth)
  *   data      the DynamoDB tables (custom stack; nothing in it references another stack)
+ *   storage   the files bucket (defineStorage; nothing in it references another stack)
  *   realtime  the three functions, both APIs and their grants (resourceGroupName + Stack.of)
  *   monitoring  alarms, their SNS topic, the dashboard (custom stack; it only reads the others)
  * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
  * so the nested stacks have no cycle. tests/synth asserts that.
  */
-export const backend = defineBackend({ auth, sessionApi, realtime, wsAuthorizer, eventsAuthorizer });
+export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, eventsAuthorizer });
 
 pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
 
@@ -45,6 +49,11 @@ const { userPool, userPoolClient } = backend.auth.resources;
 backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
 backend.wsAuthorizer.addEnvironment('USER_POOL_CLIENT_ID', userPoolClient.userPoolClientId);
 
+const allowedOrigins = appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' });
+allowBrowserTransfers(backend.storage.resources.cfnResources.cfnBucket, allowedOrigins);
+// Presigned URLs for uploads and downloads are signed by the session function.
+connectFilesBucket(backend.sessionApi);
+
 export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda), 'RealtimeApis', {
   functions: {
     sessionApi: backend.sessionApi.resources.lambda,
@@ -54,7 +63,7 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
   userPool,
   userPoolClient,
   apiNamePrefix: backend.stack.stackName,
-  allowedOrigins: appOrigins(process.env, { sandbox: backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox' }),
+  allowedOrigins,
 });
 
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
@@ -141,6 +150,24 @@ function connectTables(fn: FunctionWithEnvironment, access: { read?: TableDefini
     table.grantReadWriteData(fn.resources.lambda);
     fn.addEnvironment(definition.envVar, table.tableName);
   }
+}
+
+/** Grants a function the files bucket (objects only) and tells it the bucket's name. */
+function connectFilesBucket(fn: FunctionWithEnvironment): void {
+  const bucket = backend.storage.resources.bucket;
+  bucket.grantReadWrite(fn.resources.lambda);
+  fn.addEnvironment(FILES_BUCKET_ENV, bucket.bucketName);
+}
+
+/**
+ * Browsers PUT and GET presigned URLs straight to the bucket, so it needs CORS, but only for the
+ * app's own origins (defineStorage allows every origin by default). Presigned URLs carry their
+ * own authorization; CORS only decides which pages may read the answers.
+ */
+function allowBrowserTransfers(cfnBucket: CfnBucket, origins: readonly string[]): void {
+  cfnBucket.corsConfiguration = origins.length
+    ? { corsRules: [{ allowedOrigins: [...origins], allowedMethods: [HttpMethods.GET, HttpMethods.HEAD, HttpMethods.PUT], allowedHeaders: ['*'], exposedHeaders: ['ETag'], maxAge: 3000 }] }
+    : undefined;
 }
 
 /** defineAuth has no password policy option; pin it here so a changed Amplify default cannot weaken it. */

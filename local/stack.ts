@@ -12,6 +12,8 @@ import { httpRoutes, publicHttpRoutes } from '../src/protocol/session.js';
 import { WEBSOCKET_STAGE, webSocketActions } from '../src/protocol/realtime.js';
 import { startLocalCognito } from './cognito/index.js';
 import { startLocalDynamo } from './dynamo.js';
+import { startLocalS3 } from './s3.js';
+import { FILES_BUCKET_ENV } from '../amplify/storage/object-store.js';
 import { startLambdaService } from './lambda-service.js';
 import { localCodeRunner } from './code-runner.js';
 import { startHttpGateway } from './http-gateway.js';
@@ -32,6 +34,7 @@ export interface LocalStackPorts {
   cognito: number;
   dynamo: number;
   lambda: number;
+  s3: number;
   /** The AppSync Events stand-in; any free port when omitted (only the served config names it). */
   eventApi?: number;
 }
@@ -57,7 +60,7 @@ export interface LocalStackOptions {
   eventApi?: boolean;
 }
 
-export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, eventApi: 4105 };
+export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104, eventApi: 4105 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
@@ -85,12 +88,17 @@ export async function startLocalStack(options: LocalStackOptions) {
       onCode: options.onCode,
     });
     stopping.push(cognito.close);
+    const s3 = await startLocalS3({ dataDir: join(options.dataDir, 's3'), port: options.ports.s3, host });
+    stopping.push(s3.close);
 
     Object.assign(process.env, {
       AWS_REGION: cognito.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // No stand-in checks signatures, but s3rver knows only this access key id.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      [FILES_BUCKET_ENV]: s3.bucketName,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       USER_POOL_ID: cognito.userPoolId,
       USER_POOL_CLIENT_ID: cognito.userPoolClientId,
@@ -205,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       webSocketUrl: webSocket.url,
       cognito,
       dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
       dynamoRequestCounts: dynamo.requestCounts,
       outputs,
       /** Where Amplify's events client connects (`ws:`, see local/event-api.ts) and where the backend publishes. */

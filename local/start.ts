@@ -22,6 +22,7 @@ async function main() {
     cognito: portFromEnv('STREAMCANVAS_COGNITO_PORT', defaultPorts.cognito),
     dynamo: portFromEnv('STREAMCANVAS_DYNAMO_PORT', defaultPorts.dynamo),
     lambda: portFromEnv('STREAMCANVAS_LAMBDA_PORT', defaultPorts.lambda),
+    s3: portFromEnv('STREAMCANVAS_S3_PORT', defaultPorts.s3),
     eventApi: portFromEnv('STREAMCANVAS_EVENT_API_PORT', defaultPorts.eventApi),
   };
   const dataDir = resolve(process.env.STREAMCANVAS_DATA_DIR ?? '.streamcanvas');

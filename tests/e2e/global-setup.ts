@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../local/stack.js';
-import { freePorts } from '../support/local-stack.js';
+import { freeStackPorts } from '../support/local-stack.js';
 
 /** Boots the local stack with the built app for the whole e2e run; codes go to a file the tests read. */
 export default async function globalSetup() {
@@ -11,10 +11,9 @@ export default async function globalSetup() {
   process.env.LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(join(tmpdir(), 'streamcanvas-e2e-'));
   const codesFile = join(dataDir, 'codes.jsonl');
-  const [web, httpApi, webSocket, cognito, dynamo, lambda] = await freePorts(6);
   const stack = await startLocalStack({
     dataDir,
-    ports: { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda! },
+    ports: await freeStackPorts(),
     web: { kind: 'static', dir: 'dist' },
     onCode: (event) => appendFileSync(codesFile, `${JSON.stringify(event)}\n`),
     log: () => undefined,

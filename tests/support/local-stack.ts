@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack, type LocalStackPorts } from '../../local/stack.js';
+import { defaultPorts, startLocalStack, type LocalStack, type LocalStackPorts } from '../../local/stack.js';
 import type { WebMode } from '../../local/web-server.js';
 import { RoomClient } from './room-client.js';
 
@@ -22,8 +22,7 @@ export async function startTestStack(
   // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
   process.env.LOG_LEVEL ??= 'WARN';
   const codes = new Map<string, string>();
-  const [web, httpApi, webSocket, cognito, dynamo, lambda, eventApi] = await freePorts(7);
-  const ports = options.ports ?? { web: web!, httpApi: httpApi!, webSocket: webSocket!, cognito: cognito!, dynamo: dynamo!, lambda: lambda!, eventApi: eventApi! };
+  const ports = options.ports ?? (await freeStackPorts());
   const stack = await startLocalStack({
     dataDir,
     ports,
@@ -52,6 +51,13 @@ export async function startTestStack(
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+/** A free port for every service of the local stack. */
+export async function freeStackPorts(): Promise<LocalStackPorts> {
+  const names = Object.keys(defaultPorts) as Array<keyof LocalStackPorts>;
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]!])) as unknown as LocalStackPorts;
+}
 
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(

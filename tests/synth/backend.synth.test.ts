@@ -143,6 +143,52 @@ describe('tables', () => {
   });
 });
 
+describe('files bucket', () => {
+  const bucket = () => {
+    const buckets = resourcesOfType(synth.stack('storage'), 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(1);
+    return buckets[0]!;
+  };
+  /** S3 statements of the policies in the realtime stack, by the function whose role they are attached to. */
+  const s3GrantsOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer') => {
+    const { stack, logicalId } = synth.locate(fnOf(name));
+    const roleId = getAttOf(props(resourceIn(stack, logicalId)).Role)!.logicalId;
+    return resourcesOfType(stack, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (props(policy).Roles as unknown[]).some((role) => refOf(role) === roleId))
+      .flatMap(([, policy]) => (props(policy).PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement)
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('s3:')))
+      .map((statement) => ({ actions: [statement.Action].flat(), resources: [statement.Resource].flat().map((r) => synth.render(r, stack)) }));
+  };
+
+  it('is one bucket in the storage stack, kept on a branch, refusing plain HTTP', () => {
+    const [bucketId, resource] = bucket();
+    expect(resource.DeletionPolicy).toBe('Retain');
+    const policies = resourcesOfType(synth.stack('storage'), 'AWS::S3::BucketPolicy');
+    expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
+    expect(refOf(props(policies[0]?.[1]).Bucket)).toBe(bucketId);
+  });
+
+  it('allows no browser origin by CORS on a branch that knows no app origin (never localhost, never *)', () => {
+    expect(props(bucket()[1]).CorsConfiguration).toBeUndefined();
+  });
+
+  it('gives the session function object access to this bucket only, and its name', () => {
+    const grants = s3GrantsOf('sessionApi');
+    expect(grants.length).toBeGreaterThan(0);
+    for (const { actions, resources } of grants) {
+      for (const action of actions) expect(action).toMatch(/^s3:(GetObject|GetBucket|List|PutObject|Abort|DeleteObject)/);
+      for (const resource of resources) expect(resource).toMatch(/^\$\{GetAtt:storage\/\w+\.Arn\}(\/\*)?$/);
+    }
+    expect(grants.flatMap((g) => g.actions)).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:PutObject', 's3:DeleteObject*']));
+    const env = (props(resourceIn(synth.locate(fnOf('sessionApi')).stack, synth.locate(fnOf('sessionApi')).logicalId)).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.FILES_BUCKET_NAME).toBeDefined();
+  });
+
+  it('gives the authorizer no access to the bucket', () => {
+    expect(s3GrantsOf('wsAuthorizer')).toEqual([]);
+  });
+});
+
 describe('HTTP API', () => {
   const expectedRoutes: Record<string, 'JWT' | 'NONE'> = {
     'POST /sessions': 'JWT',
@@ -564,7 +610,7 @@ describe('stack dependencies', () => {
     expect(synth.synthError?.message).toBeUndefined();
   });
 
-  it('references nested stacks in one direction only: realtime -> auth, data; monitoring -> auth, data, realtime', () => {
+  it('references nested stacks in one direction only: realtime -> auth, data, storage; monitoring -> auth, data, realtime', () => {
     const names = new Map(synth.stacks.filter((s) => s.resourceId).map((s) => [s.resourceId!, s.name]));
     const graph: Record<string, string[]> = {};
     for (const [logicalId, resource] of resourcesOfType(synth.root, 'AWS::CloudFormation::Stack')) {
@@ -572,7 +618,7 @@ describe('stack dependencies', () => {
       collectGetAtts(resource.Properties, referenced);
       graph[names.get(logicalId)!] = [...referenced].filter((id) => names.has(id)).map((id) => names.get(id)!).sort();
     }
-    expect(graph).toEqual({ auth: [], data: [], realtime: ['auth', 'data'], monitoring: ['auth', 'data', 'realtime'] });
+    expect(graph).toEqual({ auth: [], data: [], storage: [], realtime: ['auth', 'data', 'storage'], monitoring: ['auth', 'data', 'realtime'] });
   });
 });
 

@@ -53,6 +53,15 @@ describe('a sandbox deployment', () => {
     ]);
   });
 
+  it('destroys the files bucket with the sandbox, and lets the same origins use presigned URLs', () => {
+    const [[, bucket] = []] = resourcesOfType(synth.stack('storage'), 'AWS::S3::Bucket');
+    expect(bucket?.DeletionPolicy).toBe('Delete');
+    const rules = (bucket?.Properties?.CorsConfiguration as { CorsRules: Array<{ AllowedOrigins: string[] }> }).CorsRules;
+    expect(rules.map((rule) => rule.AllowedOrigins)).toEqual([
+      ['http://localhost:5173', 'https://streamcanvas.example.com', 'https://www.streamcanvas.example.com'],
+    ]);
+  });
+
   it('keeps Cognito\'s default e-mail sender when STREAMCANVAS_SES_FROM is unset', () => {
     const pool = resourcesOfType(synth.stack('auth'), 'AWS::Cognito::UserPool')[0]?.[1];
     expect((pool?.Properties?.EmailConfiguration as { EmailSendingAccount?: string } | undefined)?.EmailSendingAccount ?? 'COGNITO_DEFAULT').toBe('COGNITO_DEFAULT');
