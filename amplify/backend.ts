@@ -8,6 +8,9 @@ import { StreamCanvasTables, dataRetentionFor } from './data/tables.js';
 import { realtime } from './functions/realtime/resource.js';
 import { sessionApi } from './functions/session-api/resource.js';
 import { wsAuthorizer } from './functions/ws-authorizer/resource.js';
+import { eventsAuthorizer } from './functions/events-authorizer/resource.js';
+import { EVENT_API_URL_ENV } from './functions/realtime/event-api-publisher.js';
+import { LiveEvents } from './realtime/live-events.js';
 import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
@@ -32,7 +35,7 @@ import { REPLAY_RETENTION_DAYS } from '../src/protocol/replay.js';
  * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
  * so the nested stacks have no cycle. tests/synth asserts that.
  */
-export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, deckProcessor });
+export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, deckProcessor, eventsAuthorizer });
 
 pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
 
@@ -45,6 +48,7 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 // Least privilege: each function gets exactly the tables it touches, and learns their names.
 connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable, decksTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
+connectTables(backend.eventsAuthorizer, { read: [sessionsTable] });
 connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, decksTable, boardsTable] });
 connectTables(backend.deckProcessor, { readWrite: [decksTable] });
 
@@ -88,7 +92,15 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
 backend.sessionApi.addEnvironment('WEBSOCKET_MANAGEMENT_ENDPOINT', apis.webSocketStage.callbackUrl);
 
-enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.deckProcessor].map((fn) => fn.resources.lambda));
+// The Event API that fans each message out to a session's audience; the two functions that publish learn its endpoint.
+export const liveEvents = new LiveEvents(Stack.of(backend.realtime.resources.lambda), 'LiveEvents', {
+  authorizer: backend.eventsAuthorizer.resources.lambda,
+  publishers: [backend.realtime.resources.lambda, backend.sessionApi.resources.lambda],
+});
+backend.realtime.addEnvironment(EVENT_API_URL_ENV, liveEvents.httpUrl);
+backend.sessionApi.addEnvironment(EVENT_API_URL_ENV, liveEvents.httpUrl);
+
+enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.deckProcessor, backend.eventsAuthorizer].map((fn) => fn.resources.lambda));
 
 // Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
 export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
@@ -99,6 +111,7 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
     realtime: backend.realtime.resources.lambda,
     'ws-authorizer': backend.wsAuthorizer.resources.lambda,
     'deck-processor': backend.deckProcessor.resources.lambda,
+    'events-authorizer': backend.eventsAuthorizer.resources.lambda,
   },
   tables: tableDefinitions.map((definition) => ({
     name: definition.logicalName,
@@ -156,6 +169,8 @@ backend.addOutput({
     region: backend.stack.region,
     // Camera, screen and microphone: providers and ICE servers (STREAMCANVAS_ICE_SERVERS).
     media: mediaOutputsFromEnv(process.env),
+    // Where Amplify Gen 2 puts an Event API; parseAmplifyConfig turns it into API.Events for the `events` client.
+    events: { url: liveEvents.httpUrl, aws_region: backend.stack.region, default_authorization_type: 'AWS_LAMBDA' },
   },
 });
 

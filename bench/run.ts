@@ -3,8 +3,8 @@ import { cpus, totalmem } from 'node:os';
 import { build } from 'vite';
 import { startTestStack, type TestStack } from '../tests/support/local-stack.js';
 import { benchExecutor } from './executor.js';
-import { benchRealtime } from './realtime.js';
 import { benchReplay, formatReplay } from './replay.js';
+import { benchRealtime, defaultAudiences, transports, type Transport } from './realtime.js';
 import { benchViewer } from './viewer.js';
 import { benchMedia } from './media.js';
 import { runSfuLoad } from '../tests/support/sfu-load.js';
@@ -16,7 +16,7 @@ import { benchWhiteboard } from './whiteboard.js';
  * writes them to bench/results/latest.json. Speed targets live here, never in tests.
  */
 const sections: Record<string, (stack: () => Promise<TestStack>) => Promise<unknown>> = {
-  realtime: async (stack) => benchRealtime(await stack()),
+  realtime: async (stack) => benchRealtime(await stack(), audiencesFromEnv(), 60, transportsFromEnv()),
   executor: () => benchExecutor(),
   viewer: async (stack) => benchViewer(await stack()),
   media: async (stack) => benchMedia(await stack()),
@@ -41,7 +41,8 @@ function sharedStack(): { get: () => Promise<TestStack>; stop: () => Promise<voi
         // Vite reads NODE_ENV; a production build must not get React's development bundles.
         process.env.NODE_ENV = 'production';
         await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'warn' });
-        return startTestStack({ web: { kind: 'static', dir: 'dist' } });
+        // The realtime function runs in its own process, as in Lambda, so its CPU time can be read.
+        return startTestStack({ web: { kind: 'static', dir: 'dist' }, realtimeInOwnProcess: true });
       })()),
     stop: async () => {
       if (started) await (await started).stop();
@@ -75,21 +76,52 @@ async function main() {
   console.log('\nWrote bench/results/latest.json');
 }
 
+/** `STREAMCANVAS_BENCH_AUDIENCES=1,50,500` measures only those audience sizes. */
+function audiencesFromEnv(): number[] {
+  const raw = process.env.STREAMCANVAS_BENCH_AUDIENCES;
+  if (!raw) return defaultAudiences;
+  const audiences = raw.split(',').map(Number);
+  if (audiences.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error(`STREAMCANVAS_BENCH_AUDIENCES=${raw} is not a list of viewer counts. Use e.g. 1,50,500.`);
+    process.exit(2);
+  }
+  return audiences;
+}
+
+/** `STREAMCANVAS_BENCH_TRANSPORTS=event-api` measures only that way to the audience. */
+function transportsFromEnv(): Transport[] {
+  const raw = process.env.STREAMCANVAS_BENCH_TRANSPORTS;
+  if (!raw) return [...transports];
+  const chosen = raw.split(',');
+  if (chosen.some((t) => !(transports as readonly string[]).includes(t))) {
+    console.error(`STREAMCANVAS_BENCH_TRANSPORTS=${raw}: choose from ${transports.join(', ')}.`);
+    process.exit(2);
+  }
+  return chosen as Transport[];
+}
+
 function format(name: string, value: unknown): string {
   if (name === 'realtime') {
-    const rows = value as Awaited<ReturnType<typeof benchRealtime>>;
-    return [
+    return (value as Awaited<ReturnType<typeof benchRealtime>>)
+      .map(({ transport, results: rows }) => [
+      transport === 'event-api'
+        ? '   through the Event API (one publish per message)'
+        : '   PostToConnection to each viewer (the lean poster, as without an Event API)',
       '   publish -> every viewer; floor: bare ws relay, same clients and frames, same run',
-      '   viewers   p50 ms   p95 ms   p99 ms   floor p50   floor p95   ratio p50/p95   DynamoDB requests/publish',
-      ...rows.map(
-        (r) =>
-          `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99
+      '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   fn CPU ms/publish   DynamoDB requests/publish (bytes sent/received)',
+      ...rows.map((r) =>
+        'error' in r
+          ? `   ${String(r.viewers).padStart(7)}   failed: ${r.error}`
+          : `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.floorMs.p50
             .toFixed(1)
-            .padStart(8)} ${r.floorMs.p50.toFixed(1).padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
+            .padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)} ${r.functionCpuMsPerPublish
+            .toFixed(2)
+            .padStart(19)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
             .map(([op, n]) => `${op} ${n}`)
-            .join(', ')})`,
+            .join(', ')}; ${r.dynamoBytesPerPublish.sent} / ${r.dynamoBytesPerPublish.received} B)`,
       ),
-    ].join('\n');
+    ].join('\n'))
+      .join('\n\n');
   }
   if (name === 'executor') {
     const rows = Object.entries(value as Awaited<ReturnType<typeof benchExecutor>>);

@@ -14,6 +14,8 @@ export interface LocalDynamo {
   requestCounts(): Record<string, number>;
   /** Bytes of the request and response bodies so far, all operations together: what a read costs on the wire. */
   bodyBytes(): { request: number; response: number };
+  /** Request and response body bytes so far, by operation (what a publish costs on the wire). */
+  requestBytes(): Record<string, { sent: number; received: number }>;
   close(): Promise<void>;
 }
 
@@ -21,12 +23,22 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
   const counts: Record<string, number> = {};
-  const bytes = { request: 0, response: 0 };
+  const bytes: Record<string, { sent: number; received: number }> = {};
   server.prependListener('request', (request, response) => {
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counts[operation] = (counts[operation] ?? 0) + 1;
-    bytes.request += Number(request.headers['content-length'] ?? 0);
-    response.once('finish', () => (bytes.response += Number(response.getHeader('content-length') ?? 0)));
+    const tally = (bytes[operation] ??= { sent: 0, received: 0 });
+    // "sent" is what the client sent (the request body), "received" what it got back.
+    request.on('data', (chunk: Buffer) => (tally.sent += chunk.length));
+    const { write, end } = response as unknown as { write: (...args: unknown[]) => boolean; end: (...args: unknown[]) => unknown };
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string') tally.received += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) tally.received += chunk.length;
+    };
+    Object.assign(response, {
+      write: (...args: unknown[]) => (count(args[0]), write.apply(response, args)),
+      end: (...args: unknown[]) => (count(args[0]), end.apply(response, args)),
+    });
   });
   const port = await listen(server, options.port, options.host, 'DynamoDB', 'STREAMCANVAS_DYNAMO_PORT');
   const endpoint = `http://${options.host}:${port}`;
@@ -40,7 +52,8 @@ export async function startLocalDynamo(options: { dataDir?: string; port: number
     endpoint,
     tableNames: Object.fromEntries(tableDefinitions.map((table) => [table.envVar, table.logicalName])),
     requestCounts: () => ({ ...counts }),
-    bodyBytes: () => ({ ...bytes }),
+    bodyBytes: () => Object.values(bytes).reduce((sum, tally) => ({ request: sum.request + tally.sent, response: sum.response + tally.received }), { request: 0, response: 0 }),
+    requestBytes: () => Object.fromEntries(Object.entries(bytes).map(([op, tally]) => [op, { ...tally }])),
     close: () => closeServer(server),
   };
 }

@@ -9,6 +9,8 @@ export interface LocalOutputsInput {
   httpApiUrl: string;
   webSocketUrl: string;
   media: MediaOutputs;
+  /** The Event API endpoint Amplify's events client is configured with; none without an Event API. */
+  eventApiUrl?: string;
 }
 
 export function localOutputs(input: LocalOutputsInput) {
@@ -38,8 +40,10 @@ export function localOutputs(input: LocalOutputsInput) {
       webSocketUrl: input.webSocketUrl,
       userPoolEndpoint: input.userPoolEndpoint,
       // No e-mail is sent locally: the confirmation codes are printed in the terminal.
-      codeDelivery: 'terminal',
+      codeDelivery: 'terminal' as const,
       media: input.media,
+      // Amplify Gen 2's place for an Event API (parseAmplifyConfig turns it into API.Events).
+      ...(input.eventApiUrl ? { events: { url: input.eventApiUrl, aws_region: input.region, default_authorization_type: 'AWS_LAMBDA' } } : {}),
     },
   };
 }

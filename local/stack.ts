@@ -1,8 +1,13 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTokenVerifier } from '../amplify/auth/token-verifier.js';
 import { handler as realtimeHandler } from '../amplify/functions/realtime/handler.js';
 import { handler as sessionApiHandler } from '../amplify/functions/session-api/handler.js';
 import { handler as wsAuthorizerHandler } from '../amplify/functions/ws-authorizer/handler.js';
+import { handler as eventsAuthorizerHandler } from '../amplify/functions/events-authorizer/handler.js';
+import { EVENT_API_URL_ENV } from '../amplify/functions/realtime/event-api-publisher.js';
+import { LIVE_NAMESPACE } from '../src/protocol/live-events.js';
+import { startEventApi } from './event-api.js';
 import { httpRoutes, publicHttpRoutes } from '../src/protocol/session.js';
 import { WEBSOCKET_STAGE, webSocketActions } from '../src/protocol/realtime.js';
 import { startLocalCognito } from './cognito/index.js';
@@ -21,6 +26,8 @@ import { startWebSocketGateway } from './websocket-gateway.js';
 import { randomBytes } from 'node:crypto';
 import { sfuEnv } from '../amplify/functions/realtime/sfu-relay.js';
 import { startLocalSfu } from './sfu/server.js';
+import { startFunctionProcess, type FunctionProcess } from './function-process.js';
+import type { WebSocketEvent, WebSocketResult } from '../amplify/functions/realtime/websocket-event.js';
 
 /**
  * Boots every AWS stand-in in this process and points the real handlers at them through
@@ -36,6 +43,8 @@ export interface LocalStackPorts {
   s3: number;
   /** The local SFU's signalling endpoint (its media uses ephemeral UDP ports). */
   sfu: number;
+  /** The AppSync Events stand-in; any free port when omitted (only the served config names it). */
+  eventApi?: number;
 }
 
 export interface LocalStackOptions {
@@ -47,9 +56,19 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Overrides API Gateway's 10-minute idle timeout, for tests. */
   webSocketIdleTimeoutMs?: number;
+  /**
+   * Runs the realtime function in a Node process of its own, as Lambda would, so its CPU time
+   * can be measured apart from the stand-ins' (the benchmark). Default: in this process.
+   */
+  realtimeInOwnProcess?: boolean;
+  /**
+   * Starts the AppSync Events stand-in (default). Without it the functions post every message to
+   * each connection over @connections, as a deployment without an Event API would.
+   */
+  eventApi?: boolean;
 }
 
-export const defaultPorts: LocalStackPorts = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104, sfu: 4105 };
+export const defaultPorts: Required<LocalStackPorts> = { web: 5173, httpApi: 4100, webSocket: 4101, cognito: 9229, dynamo: 4102, lambda: 4103, s3: 4104, sfu: 4105, eventApi: 4106 };
 
 /** The executor's function name locally; in AWS the backend passes the real one. */
 const CODE_RUNNER_FUNCTION = 'streamcanvas-code-runner';
@@ -144,12 +163,37 @@ export async function startLocalStack(options: LocalStackOptions) {
     });
     stopping.push(httpApi.close);
 
+    // Replaced by a separate process once every endpoint is in the environment (realtimeInOwnProcess).
+    let realtime: (event: WebSocketEvent) => Promise<WebSocketResult> = realtimeHandler;
+    let realtimeProcess: FunctionProcess<WebSocketEvent, WebSocketResult> | undefined;
+    // AppSync Events: the realtime and session functions publish with IAM (the local credentials,
+    // checked), browsers subscribe through the events authorizer, as amplify/realtime/live-events.ts sets it up in AWS.
+    const eventApi =
+      options.eventApi === false
+        ? undefined
+        : await startEventApi({
+            host,
+            port: options.ports.eventApi ?? 0,
+            region: cognito.region,
+            connectionAuthModes: ['AWS_LAMBDA'],
+            namespaces: { [LIVE_NAMESPACE]: { publish: ['AWS_IAM'], subscribe: ['AWS_LAMBDA'] } },
+            authorizer: eventsAuthorizerHandler,
+            iamSecrets: { [process.env.AWS_ACCESS_KEY_ID!]: process.env.AWS_SECRET_ACCESS_KEY! },
+            log,
+          });
+    if (eventApi) {
+      stopping.push(eventApi.close);
+      process.env[EVENT_API_URL_ENV] = eventApi.httpUrl;
+    } else {
+      delete process.env[EVENT_API_URL_ENV];
+    }
+
     const webSocketOptions = {
       host,
       stage: WEBSOCKET_STAGE,
       routeKeys: webSocketActions,
       authorizer: wsAuthorizerHandler,
-      handler: realtimeHandler,
+      handler: (event: WebSocketEvent) => realtime(event),
       log,
       idleTimeoutMs: options.webSocketIdleTimeoutMs,
     };
@@ -160,6 +204,21 @@ export async function startLocalStack(options: LocalStackOptions) {
     // What backend.ts gives the session function, which is not behind the WebSocket API.
     process.env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocket.managementEndpoint;
 
+    const startRealtimeProcess = async (env: NodeJS.ProcessEnv) => {
+      const started = await startFunctionProcess<WebSocketEvent, WebSocketResult>({
+        module: fileURLToPath(new URL('../amplify/functions/realtime/handler.ts', import.meta.url)),
+        env,
+      });
+      realtime = started.invoke;
+      return started;
+    };
+    const stopRealtimeProcess = () => realtimeProcess?.close() ?? Promise.resolve();
+    if (options.realtimeInOwnProcess) {
+      realtimeProcess = await startRealtimeProcess(process.env);
+      // Stopped after the gateway, whose closing sockets still run $disconnect.
+      stopping.splice(stopping.indexOf(webSocket.close), 0, stopRealtimeProcess);
+    }
+
     const outputs = localOutputs({
       region: cognito.region,
       userPoolId: cognito.userPoolId,
@@ -168,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       httpApiUrl: httpApi.url,
       webSocketUrl: webSocket.url,
       media: { providers: ['mesh', 'sfu'], defaultProvider: 'sfu', iceServers: [] },
+      eventApiUrl: eventApi?.clientUrl,
     });
     const web = await startWebServer({ mode: options.web, host, port: options.ports.web, outputs });
     if (web) stopping.push(web.close);
@@ -184,7 +244,26 @@ export async function startLocalStack(options: LocalStackOptions) {
       dynamoRequestCounts: dynamo.requestCounts,
       dynamoBodyBytes: dynamo.bodyBytes,
       outputs,
+      /** Where Amplify's events client connects (`ws:`, see local/event-api.ts) and where the backend publishes. */
+      eventApiUrl: eventApi?.clientUrl,
+      eventApiHttpUrl: eventApi?.httpUrl,
+      /** The Event API stand-in itself, for tests that reproduce its failures. */
+      eventApi,
       webSocketConnectionCount: () => webSocket.connectionCount(),
+      /** CPU time the realtime function has used, in microseconds; only with realtimeInOwnProcess. */
+      realtimeCpuMicros: () => realtimeProcess?.cpuMicros(),
+      /**
+       * Only with realtimeInOwnProcess, for the benchmark: starts the realtime function afresh,
+       * publishing through the Event API or (false) posting to each connection as without one.
+       */
+      async restartRealtimeFunction({ eventApi: useEventApi }: { eventApi: boolean }) {
+        if (!realtimeProcess) throw new Error('restartRealtimeFunction needs the stack started with realtimeInOwnProcess: true.');
+        await realtimeProcess.close();
+        const env = { ...process.env };
+        if (!useEventApi) delete env[EVENT_API_URL_ENV];
+        realtimeProcess = await startRealtimeProcess(env);
+      },
+      dynamoRequestBytes: dynamo.requestBytes,
       /** Stops and starts the WebSocket gateway on the same port, as an outage would. */
       async restartWebSocketGateway(downtimeMs = 0) {
         const index = stopping.indexOf(webSocket.close);

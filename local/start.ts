@@ -24,6 +24,7 @@ async function main() {
     lambda: portFromEnv('STREAMCANVAS_LAMBDA_PORT', defaultPorts.lambda),
     s3: portFromEnv('STREAMCANVAS_S3_PORT', defaultPorts.s3),
     sfu: portFromEnv('STREAMCANVAS_SFU_PORT', defaultPorts.sfu),
+    eventApi: portFromEnv('STREAMCANVAS_EVENT_API_PORT', defaultPorts.eventApi),
   };
   const dataDir = resolve(process.env.STREAMCANVAS_DATA_DIR ?? '.streamcanvas');
   const web = process.argv.includes('--static') ? { kind: 'static' as const, dir: 'dist' } : { kind: 'dev' as const };
@@ -45,6 +46,7 @@ async function main() {
     HTTP API   ${stack.httpApiUrl}
     WebSocket  ${stack.webSocketUrl}
     SFU        ${stack.sfuUrl}
+    Event API  ${stack.eventApiHttpUrl}
     Data       ${dataDir}
 
   Emails are not sent locally: confirmation codes appear here.

@@ -15,8 +15,8 @@ export interface ConnectionItem {
   expiresAt: number;
 }
 
-/** A connection as the SessionIdIndex projects it (table-definitions.ts). */
-export type IndexedConnection = Pick<ConnectionItem, 'connectionId' | 'sessionId' | 'role' | 'connectedAt'>;
+/** What fan-out reads of a connection: its id, and for forgetting a gone one, its role and age. */
+export type IndexedConnection = Pick<ConnectionItem, 'connectionId' | 'role' | 'connectedAt'>;
 
 /** The only code that reads or writes Connections. */
 export interface ConnectionsTable {
@@ -68,6 +68,9 @@ export function connectionsTableAccess(client: DynamoDBDocumentClient, tableName
             TableName: tableName,
             IndexName: connectionsTable.globalSecondaryIndexes[0].indexName,
             KeyConditionExpression: 'sessionId = :sessionId',
+            // Not the session id every item repeats: fewer bytes to read and unmarshal per connection.
+            ProjectionExpression: 'connectionId, #role, connectedAt',
+            ExpressionAttributeNames: { '#role': 'role' },
             ExpressionAttributeValues: { ':sessionId': sessionId },
             ExclusiveStartKey: cursor,
           }),

@@ -8,6 +8,8 @@ import { mediaProviderKinds } from '../protocol/media';
  */
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const wsUrl = z.url({ protocol: /^wss?$/, message: 'must be a ws(s) URL' });
+/** An Event API endpoint: https:// in AWS; the local stand-in's ws:// (see local/event-api.ts). */
+const eventApiUrl = z.url({ protocol: /^(https|wss?)$/, message: 'must be an https (or local ws) URL' });
 const nonEmpty = z.string({ message: 'must be a string' }).min(1, { message: 'must not be empty' });
 
 export const passwordPolicySchema = z.looseObject({
@@ -65,6 +67,10 @@ export const amplifyOutputsSchema = z.looseObject({
       media: mediaOutputsSchema
         .refine((media) => media.providers.includes(media.defaultProvider), { message: 'defaultProvider must be one of providers', path: ['defaultProvider'] })
         .optional(),
+      /** The AppSync Events API that broadcasts to a session (Amplify Gen 2's `custom.events`); absent: the WebSocket API does. */
+      events: z
+        .looseObject({ url: eventApiUrl, aws_region: nonEmpty, default_authorization_type: nonEmpty })
+        .optional(),
     },
     { message: 'is missing (the backend adds httpApiUrl, webSocketUrl and region here)' },
   ),
@@ -89,6 +95,8 @@ export interface AppConfig {
   userPoolEndpoint?: string;
   /** 'terminal' on the local stack, which prints codes instead of sending e-mail. */
   codeDelivery: 'email' | 'terminal';
+  /** The Event API a session's broadcasts arrive on, when the backend has one. */
+  events?: { url: string; region: string };
   passwordPolicy: PasswordPolicy;
   /** Webcam, screen and microphone: which providers, and the ICE servers (`custom.media`). */
   media: MediaOutputs;
@@ -134,6 +142,7 @@ export function parseAppConfig(json: unknown): AppConfig {
     ...(outputs.custom.userPoolEndpoint ? { userPoolEndpoint: outputs.custom.userPoolEndpoint } : {}),
     codeDelivery: outputs.custom.codeDelivery ?? 'email',
     media: outputs.custom.media ?? DEFAULT_MEDIA_CONFIG,
+    ...(outputs.custom.events ? { events: { url: outputs.custom.events.url, region: outputs.custom.events.aws_region } } : {}),
     passwordPolicy: policy
       ? {
           minLength: policy.min_length ?? DEFAULT_PASSWORD_POLICY.minLength,

@@ -14,14 +14,19 @@ import {
 } from '../protocol/realtime';
 import type { MediaSignal } from '../protocol/media';
 import { SnapshotAssembler } from '../protocol/snapshot-parts';
+import type { BroadcastMessage } from '../protocol/live-events';
+import type { BroadcastSource } from './broadcast-source';
 import { coalescePatches } from './coalesce-patches';
 import { ClockOffset } from './clock-offset';
 import { nextBackoffMs } from './backoff';
+import { minBatchIntervalMs } from './publish-rate';
 
 /**
  * The browser's side of a room: one WebSocket that reconnects with backoff and jitter,
  * keeps a replica of the canvas in sequence order, resyncs from the stored snapshot on a
- * gap or after reconnecting, and (for the host) queues patches while offline.
+ * gap or after reconnecting, and (for the host) queues patches while offline. When the
+ * backend has an Event API, messages for the whole session arrive on a subscription to the
+ * session's channel (`broadcast`) and the socket carries the rest (docs/protocol.md).
  */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'ended' | 'refused' | 'closed';
 
@@ -48,6 +53,13 @@ export interface RoomConnectionOptions {
   /** Asked after a refused handshake, since browsers do not see the HTTP status: is the session still open? */
   checkSession?: () => Promise<'active' | 'ended' | 'missing'>;
   WebSocketImpl?: typeof WebSocket;
+  /** The session's broadcasts, when the backend publishes them through an Event API. */
+  broadcast?: BroadcastSource;
+  /**
+   * How long the first snapshot waits for the broadcast subscription to be live (so nothing
+   * published in between is missed) before asking anyway; it is asked again once it is.
+   */
+  broadcastWaitMs?: number;
   /** How long a gap in the sequence may stay open before resyncing from the snapshot. */
   gapTimeoutMs?: number;
   /** Keeps API Gateway's 10-minute idle timeout away, and refreshes the clock offset. */
@@ -65,6 +77,18 @@ type Listener = (event: RoomEvent) => void;
 
 /** A refused sync is asked again after this long (the server refills 1 sync per 2 s). */
 export const SYNC_RETRY_MS = 2000;
+
+/**
+ * While the broadcast subscription is down, nothing tells a viewer what it misses (beacons
+ * travel on it too), so it asks for the snapshot now and then: every 5 s, or less often for a
+ * large audience so that all of them together ask at most 200 times a second (each sync is a
+ * consistent read of the session's head item; docs/scale.md).
+ */
+export const BROADCAST_DOWN_SYNC_MS = 5000;
+const BROADCAST_DOWN_SYNCS_PER_SECOND = 200;
+
+/** What may arrive on the broadcast channel; anything else there is ignored. */
+const broadcastTypes = new Set<string>(['patch', 'chat', 'reaction', 'beacon', 'ended'] satisfies BroadcastMessage['type'][]);
 
 export class RoomConnection {
   status: ConnectionStatus = 'connecting';
@@ -94,8 +118,18 @@ export class RoomConnection {
   private clientSeq = 0;
   private afterSettled: Array<() => void> = [];
   private snapshotParts = new SnapshotAssembler();
+  /** When the last batch left, and the timer that sends the next one once the audience's rate allows. */
+  private lastBatchAt = -Infinity;
+  private batchTimer: ReturnType<typeof setTimeout> | undefined;
+  private broadcastReady = false;
+  private unsubscribeBroadcast: (() => void) | undefined;
+  private broadcastAttempt = 0;
+  private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
+  private syncWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: RoomConnectionOptions) {
+    this.subscribeBroadcast();
     void this.open();
   }
 
@@ -157,6 +191,7 @@ export class RoomConnection {
   close(): void {
     this.stopped = true;
     this.clearTimers();
+    this.stopBroadcast();
     this.socket?.close(1000, 'Closed by the client');
     this.setStatus('closed');
   }
@@ -182,7 +217,7 @@ export class RoomConnection {
       opened = true;
       this.attempt = 0;
       this.synced = false;
-      this.requestSync();
+      this.syncOnceBroadcasting();
       this.startHeartbeat();
     };
     socket.onmessage = (event) => this.receive(String(event.data));
@@ -216,7 +251,86 @@ export class RoomConnection {
   private finish(status: 'ended' | 'refused', reason: string) {
     this.stopped = true;
     this.clearTimers();
+    this.stopBroadcast();
     this.setStatus(status, reason);
+  }
+
+  // ------------------------------------------------------------------ the broadcast channel
+
+  private subscribeBroadcast() {
+    const source = this.options.broadcast;
+    if (!source || this.stopped) return;
+    this.unsubscribeBroadcast = source.subscribe(this.options.sessionId, {
+      message: (message) => {
+        const type = (message as { type?: unknown } | null)?.type;
+        if (typeof type === 'string' && broadcastTypes.has(type)) this.handle(message as BroadcastMessage);
+      },
+      ready: () => this.onBroadcastReady(),
+      interrupted: () => this.onBroadcastDown(),
+      refused: () => void this.onBroadcastLost(true),
+      failed: () => void this.onBroadcastLost(false),
+    });
+  }
+
+  /** Live (again): whatever was published while it was not is only in the snapshot. */
+  private onBroadcastReady() {
+    this.broadcastAttempt = 0;
+    this.broadcastReady = true;
+    clearTimeout(this.syncWaitTimer);
+    clearTimeout(this.catchUpTimer);
+    this.syncWaitTimer = this.catchUpTimer = undefined;
+    if (this.socket?.readyState === 1) this.requestSync();
+  }
+
+  /** Down (dropped, failed or refused for a live session): catch up by snapshot until it is live again. */
+  private onBroadcastDown() {
+    this.broadcastReady = false;
+    if (this.catchUpTimer || this.stopped) return;
+    const everyMs = Math.max(BROADCAST_DOWN_SYNC_MS, (this.viewerCount / BROADCAST_DOWN_SYNCS_PER_SECOND) * 1000);
+    // Equal jitter, so a crowd that lost the Event API together does not ask together.
+    const delay = everyMs / 2 + (this.options.random ?? Math.random)() * (everyMs / 2);
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      if (this.broadcastReady || this.stopped) return;
+      if (this.socket?.readyState === 1 && this.synced) this.requestSync();
+      this.onBroadcastDown();
+    }, delay);
+  }
+
+  /** Refused: the session may have ended (asked like a refused socket); otherwise tries again with backoff. */
+  private async onBroadcastLost(refused: boolean) {
+    this.onBroadcastDown();
+    this.stopBroadcast();
+    if (this.stopped) return;
+    if (refused && this.options.checkSession) {
+      const state = await this.options.checkSession().catch(() => 'active' as const);
+      if (this.stopped) return;
+      if (state === 'ended' || state === 'missing') {
+        this.socket?.close(1000, 'Session ended');
+        return this.finish(state === 'ended' ? 'ended' : 'refused', state === 'ended' ? 'The host ended this session.' : 'This session does not exist.');
+      }
+    }
+    this.broadcastAttempt++;
+    clearTimeout(this.broadcastTimer);
+    this.broadcastTimer = setTimeout(() => this.subscribeBroadcast(), nextBackoffMs(this.broadcastAttempt, this.options.random ?? Math.random));
+  }
+
+  private stopBroadcast() {
+    clearTimeout(this.broadcastTimer);
+    this.broadcastTimer = undefined;
+    this.unsubscribeBroadcast?.();
+    this.unsubscribeBroadcast = undefined;
+  }
+
+  /** Asks for the snapshot now, or once the broadcast subscription is live, but not later than broadcastWaitMs. */
+  private syncOnceBroadcasting() {
+    if (!this.options.broadcast || this.broadcastReady) return this.requestSync();
+    clearTimeout(this.syncWaitTimer);
+    this.syncWaitTimer = setTimeout(() => {
+      this.syncWaitTimer = undefined;
+      if (!this.synced) this.requestSync();
+      this.onBroadcastDown();
+    }, this.options.broadcastWaitMs ?? 3000);
   }
 
   private startHeartbeat() {
@@ -245,6 +359,10 @@ export class RoomConnection {
     } catch {
       return;
     }
+    this.handle(message);
+  }
+
+  private handle(message: ServerMessage) {
     switch (message.type) {
       case 'snapshot': {
         const whole = this.snapshotParts.add(message);
@@ -313,8 +431,10 @@ export class RoomConnection {
       if (this.inFlight?.clientSeq === message.clientSeq) {
         const { patches } = this.inFlight;
         this.inFlight = undefined;
-        // The host's own batch becomes part of the confirmed canvas at its sequence number.
-        this.buffered.set(message.seq, { type: 'patch', v: 1, seq: message.seq, patches, at: Date.now() });
+        // The host's own batch becomes part of the confirmed canvas at its sequence number…
+        if (message.seq > this.confirmed.seq) this.buffered.set(message.seq, { type: 'patch', v: 1, seq: message.seq, patches, at: Date.now() });
+        // …unless its broadcast copy came first and already put it there: only the pending count changed.
+        else this.rebase();
         this.flush();
       }
     } else {
@@ -391,6 +511,15 @@ export class RoomConnection {
   private flush() {
     if (this.pending.length === 0) this.settle();
     if (this.inFlight || this.pending.length === 0 || !this.synced || this.socket?.readyState !== 1) return;
+    // Larger audiences get fewer batches (publish-rate.ts); what piles up meanwhile is folded below.
+    const wait = this.lastBatchAt + minBatchIntervalMs(this.viewerCount) - Date.now();
+    if (wait > 0) {
+      this.batchTimer ??= setTimeout(() => {
+        this.batchTimer = undefined;
+        this.flush();
+      }, wait);
+      return;
+    }
     const queue = coalescePatches(this.pending);
     const batch: Patch[] = [];
     let size = 200;
@@ -408,6 +537,7 @@ export class RoomConnection {
     this.pending = queue;
     if (batch.length === 0) return;
     this.inFlight = { clientSeq: ++this.clientSeq, patches: batch };
+    this.lastBatchAt = Date.now();
     this.sendNow({ v: PROTOCOL_VERSION, action: 'publishState', clientSeq: this.clientSeq, patches: batch });
   }
 
@@ -431,7 +561,10 @@ export class RoomConnection {
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.quietTimer);
     clearTimeout(this.resyncTimer);
-    this.heartbeat = this.gapTimer = this.reconnectTimer = this.quietTimer = this.resyncTimer = undefined;
+    clearTimeout(this.batchTimer);
+    clearTimeout(this.syncWaitTimer);
+    clearTimeout(this.catchUpTimer);
+    this.heartbeat = this.gapTimer = this.reconnectTimer = this.quietTimer = this.resyncTimer = this.batchTimer = this.syncWaitTimer = this.catchUpTimer = undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useOptionalAppConfig } from '../config';
 import { earlySocketImpl } from './early-socket';
+import { eventApiBroadcast } from './event-api-broadcast';
 import { RoomConnection, type RoomConnectionOptions } from './room-connection';
 import { initialRoomView, RoomStore, type RoomLike, type RoomNotice, type RoomView } from './room-store';
 
@@ -22,7 +23,12 @@ function useRoomConnector(): ConnectRoom {
     if (!config) throw new Error('useRoom needs the app config (webSocketUrl) or a RoomConnectorProvider.');
     // A viewer page's socket may already be open (started before the app loaded): adopt it.
     const WebSocketImpl = earlySocketImpl();
-    return new RoomConnection({ ...options, webSocketUrl: config.webSocketUrl, ...(WebSocketImpl ? { WebSocketImpl } : {}) });
+    return new RoomConnection({
+      ...options,
+      webSocketUrl: config.webSocketUrl,
+      ...(WebSocketImpl ? { WebSocketImpl } : {}),
+      ...(config.events ? { broadcast: eventApiBroadcast(config.outputs) } : {}),
+    });
   };
 }
 

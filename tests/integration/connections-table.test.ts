@@ -97,8 +97,8 @@ describe('the SessionIdIndex', () => {
     await table.consumeSessionRateLimit(sessionId, 'chat', 30, 10, Date.now());
     const listed = await table.listBySession(sessionId);
     expect(listed.sort((x, y) => x.connectedAt - y.connectedAt)).toEqual([
-      { connectionId, sessionId, role: 'viewer', connectedAt: 1 },
-      { connectionId: `${connectionId}-host`, sessionId, role: 'host', connectedAt: 5 },
+      { connectionId, role: 'viewer', connectedAt: 1 },
+      { connectionId: `${connectionId}-host`, role: 'host', connectedAt: 5 },
     ]);
   });
 });

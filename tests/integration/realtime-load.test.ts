@@ -43,6 +43,9 @@ it(`delivers every patch to ${VIEWERS} viewers in order`, { timeout: 120_000 }, 
     expect(seqs).toEqual(Array.from({ length: PUBLISHES + 1 }, (_, i) => i + 1));
     const values = viewer.of('patch').slice(1).map((m) => (m.patches[0] as Extract<Patch, { type: 'tile.state' }>).set?.value);
     expect(values).toEqual(Array.from({ length: PUBLISHES }, (_, i) => i + 1));
+    // Through the Event API: published once each, none posted to this viewer's socket.
+    expect(viewer.events).toBeDefined();
+    expect(viewer.receivedOnSocket.filter((m) => m.type === 'patch')).toEqual([]);
   }
   const late = await RoomClient.connect(env.stack.webSocketUrl, { sessionId });
   clients.push(late);

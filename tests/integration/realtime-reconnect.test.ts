@@ -2,9 +2,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Patch } from '../../src/protocol/realtime.js';
 import { RoomConnection, type ConnectionStatus } from '../../src/realtime/room-connection.js';
+import { eventApiBroadcast } from '../../src/realtime/event-api-broadcast.js';
 import { createSession, startTestStack, type TestStack } from '../support/local-stack.js';
 
-/** The browser client (in Node, over `ws`) rides out a gateway restart: it reconnects, resyncs and loses nothing. */
+/**
+ * The browser client (in Node, over `ws`, with Amplify's events client for the broadcasts, as in
+ * the app) rides out a gateway restart: it reconnects, resyncs and loses nothing.
+ */
+globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
 let env: TestStack;
 const connections: RoomConnection[] = [];
 
@@ -22,6 +27,7 @@ function connect(sessionId: string, token?: string) {
     sessionId,
     getToken: async () => token,
     WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    broadcast: eventApiBroadcast(env.stack.outputs),
     random: () => 0.5,
   });
   connections.push(connection);

@@ -4,9 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPorts, startLocalStack, type LocalStack, type LocalStackPorts } from '../../local/stack.js';
 import type { WebMode } from '../../local/web-server.js';
+import { RoomClient } from './room-client.js';
 
 /** Starts the real local stack on free ports with a throwaway data folder. */
-export async function startTestStack(options: { web?: WebMode; dataDir?: string; webSocketIdleTimeoutMs?: number; ports?: LocalStackPorts } = {}) {
+export async function startTestStack(
+  options: {
+    web?: WebMode;
+    dataDir?: string;
+    webSocketIdleTimeoutMs?: number;
+    ports?: LocalStackPorts;
+    realtimeInOwnProcess?: boolean;
+    /** false: no Event API, every message goes over @connections (see local/stack.ts). */
+    eventApi?: boolean;
+  } = {},
+) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'streamcanvas-test-'));
   // Handlers log JSON for CloudWatch; in test output only warnings and errors help.
   process.env.LOG_LEVEL ??= 'WARN';
@@ -19,7 +30,11 @@ export async function startTestStack(options: { web?: WebMode; dataDir?: string;
     onCode: ({ username, code }) => codes.set(username, code),
     log: () => undefined,
     webSocketIdleTimeoutMs: options.webSocketIdleTimeoutMs,
+    realtimeInOwnProcess: options.realtimeInOwnProcess,
+    eventApi: options.eventApi,
   });
+  // Raw test clients of this stack subscribe to its Event API, as the browser does.
+  if (stack.eventApiUrl) RoomClient.eventApis.set(stack.webSocketUrl, stack.eventApiUrl);
   return {
     stack,
     dataDir,
@@ -28,6 +43,7 @@ export async function startTestStack(options: { web?: WebMode; dataDir?: string;
     createUser: (email: string, password = 'Sup3r-secret!') => createUser(stack, codes, email, password),
     signIn: (email: string, password = 'Sup3r-secret!') => signIn(stack, email, password),
     async stop(removeData = true) {
+      RoomClient.eventApis.delete(stack.webSocketUrl);
       await stack.stop();
       if (removeData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,22 +1,56 @@
 import WebSocket from 'ws';
+import { sessionChannel } from '../../src/protocol/live-events.js';
 import type { ClientMessage, ServerMessage } from '../../src/protocol/realtime.js';
+import { EventApiSubscriber } from './event-api-client.js';
 
-/** A raw protocol client for integration tests: records every server message in order. */
+/**
+ * A raw protocol client for integration tests: records every server message in order. Like the
+ * browser's RoomConnection it has two ways in: its WebSocket API socket, and (when the stack has
+ * an Event API) a subscription to the session's channel, whose messages are recorded alike.
+ */
 export class RoomClient {
+  /** The Event API of each local stack, by its WebSocket URL (tests/support/local-stack.ts fills it). */
+  static readonly eventApis = new Map<string, string>();
+
   readonly received: ServerMessage[] = [];
+  /** The part of `received` that came on the WebSocket API socket (the rest came on the Event API). */
+  readonly receivedOnSocket: ServerMessage[] = [];
   private waiters: Array<{ match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
   closed?: { code: number; reason: string };
+  /** The session's broadcast subscription, when the stack has an Event API. */
+  events?: EventApiSubscriber;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as ServerMessage;
-      this.received.push(message);
-      this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+      this.receivedOnSocket.push(message);
+      this.record(message);
     });
     socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
 
-  static connect(url: string, query: Record<string, string>): Promise<RoomClient> {
+  private record(message: ServerMessage) {
+    this.received.push(message);
+    this.waiters = this.waiters.filter((w) => (w.match(message) ? (w.resolve(message), false) : true));
+  }
+
+  /** Opens the socket, then (with an Event API and a sessionId) subscribes to the session's channel before resolving. */
+  static async connect(url: string, query: Record<string, string>): Promise<RoomClient> {
+    const client = await RoomClient.open(url, query);
+    const eventApi = RoomClient.eventApis.get(url);
+    if (eventApi && query.sessionId) {
+      try {
+        client.events = await EventApiSubscriber.connect(eventApi, query.sessionId);
+        await client.events.subscribe(sessionChannel(query.sessionId), (event) => client.record(event as ServerMessage));
+      } catch (error) {
+        await client.close();
+        throw error;
+      }
+    }
+    return client;
+  }
+
+  private static open(url: string, query: Record<string, string>): Promise<RoomClient> {
     const socket = new WebSocket(`${url}?${new URLSearchParams(query)}`);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new RoomClient(socket)));
@@ -73,9 +107,10 @@ export class RoomClient {
     return this.received.filter((m) => m.type === type) as Array<Extract<ServerMessage, { type: T }>>;
   }
 
-  close(): Promise<void> {
-    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
+  async close(): Promise<void> {
+    await this.events?.close();
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
       this.socket.once('close', () => resolve());
       this.socket.close();
     });

@@ -58,8 +58,8 @@ describe('code executor in the backend', () => {
 
   it('adds the executor alarms, and the stacks still have no cycle', () => {
     const alarms = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::CloudWatch::Alarm'));
-    // The monitoring test's 11, plus the executor's errors, error rate and timeouts.
-    expect(alarms).toHaveLength(14);
+    // The monitoring test's 12, plus the executor's errors, error rate and timeouts.
+    expect(alarms).toHaveLength(15);
     for (const stack of synth.stacks) expect(cycleIn(stack)).toBeUndefined();
     expect(synth.synthError).toBeUndefined();
   });

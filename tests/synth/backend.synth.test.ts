@@ -31,8 +31,8 @@ const resourceIn = (stack: StackTemplate, logicalId: string): CfnResourceJson =>
   if (!resource) throw new Error(`No resource ${logicalId} in stack ${stack.name}.`);
   return resource;
 };
-const fnOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): CfnFunction =>
-  synth.module.backend[name].resources.cfnResources.cfnFunction;
+type FunctionName = 'sessionApi' | 'realtime' | 'wsAuthorizer' | 'eventsAuthorizer';
+const fnOf = (name: FunctionName): CfnFunction => synth.module.backend[name].resources.cfnResources.cfnFunction;
 
 describe('auth', () => {
   it('requires passwords of at least 8 characters with upper, lower, digits and symbols', () => {
@@ -379,7 +379,7 @@ describe('least privilege', () => {
     ]);
 
   /** The statements of the policies attached to a function's role. */
-  const statementsOfFunction = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Statement[] => {
+  const statementsOfFunction = (name: FunctionName): Statement[] => {
     const { stack, logicalId } = synth.locate(fnOf(name));
     const roleId = getAttOf(props(resourceIn(stack, logicalId)).Role)!.logicalId;
     return resourcesOfType(stack, 'AWS::IAM::Policy')
@@ -388,7 +388,7 @@ describe('least privilege', () => {
   };
 
   /** DynamoDB actions per table (logical id in the data stack) granted to a function. */
-  const tableAccessOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Record<string, Set<string>> => {
+  const tableAccessOf = (name: FunctionName): Record<string, Set<string>> => {
     const stack = synth.locate(fnOf(name)).stack;
     const access: Record<string, Set<string>> = {};
     for (const statement of statementsOfFunction(name)) {
@@ -473,10 +473,32 @@ describe('least privilege', () => {
     }
     expect(manage('wsAuthorizer')).toEqual([]);
   });
+
+  it('gives the Event API authorizer read-only access to the sessions table only, and no Event API permission', () => {
+    const access = tableAccessOf('eventsAuthorizer');
+    expect(Object.keys(access)).toEqual([tableId(sessionsTable)]);
+    for (const action of writeActions) expect([...access[tableId(sessionsTable)]!]).not.toContain(action);
+    expect(statementsOfFunction('eventsAuthorizer').flatMap(actionsOf).filter((action) => action.startsWith('appsync:'))).toEqual([]);
+  });
+
+  it('lets only the realtime and session functions publish to the Event API, on the live namespace only, and nobody subscribe or connect by IAM', () => {
+    const stack = synth.stack('realtime');
+    const api = synth.locate(synth.module.liveEvents.api).logicalId;
+    const liveNamespace = `arn:\${AWS::Partition}:appsync:\${AWS::Region}:\${AWS::AccountId}:apis/\${GetAtt:realtime/${api}.ApiId}/channelNamespace/live`;
+    for (const name of ['realtime', 'sessionApi'] as const) {
+      const publishing = statementsOfFunction(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('appsync:')));
+      expect(publishing).toHaveLength(1);
+      expect(actionsOf(publishing[0]!)).toEqual(['appsync:EventPublish']);
+      expect(resourcesOf(publishing[0]!).map((resource) => synth.render(resource, stack))).toEqual([liveNamespace]);
+    }
+    const appsyncActions = allStatements().flatMap(({ statement }) => actionsOf(statement).filter((action) => action.startsWith('appsync:')));
+    expect([...new Set(appsyncActions)]).toEqual(['appsync:EventPublish']);
+    expect(appsyncActions).toHaveLength(2);
+  });
 });
 
 describe('function configuration', () => {
-  const environmentOf = (name: 'sessionApi' | 'realtime' | 'wsAuthorizer'): Record<string, string> => {
+  const environmentOf = (name: FunctionName): Record<string, string> => {
     const { stack, logicalId } = synth.locate(fnOf(name));
     const variables = (props(resourceIn(stack, logicalId)).Environment as { Variables: Record<string, unknown> }).Variables;
     return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, synth.render(value, stack)]));
@@ -512,6 +534,16 @@ describe('function configuration', () => {
     });
   });
 
+  it('tells the two functions that publish where the Event API takes publishes', () => {
+    const api = synth.locate(synth.module.liveEvents.api).logicalId;
+    for (const name of ['realtime', 'sessionApi'] as const) {
+      expect(environmentOf(name).EVENT_API_URL).toBe(`https://\${GetAtt:realtime/${api}.Dns.Http}/event`);
+    }
+    expect(environmentOf('wsAuthorizer')).not.toHaveProperty('EVENT_API_URL');
+    expect(environmentOf('eventsAuthorizer')).toMatchObject({ SESSIONS_TABLE: tableRef(sessionsTable) });
+    expect(synth.locate(fnOf('eventsAuthorizer')).stack.name).toBe('realtime');
+  });
+
   it('runs the realtime function with 512 MB for up to 30 s', () => {
     const { stack, logicalId } = synth.locate(fnOf('realtime'));
     expect(props(resourceIn(stack, logicalId))).toMatchObject({ MemorySize: 512, Timeout: 30 });
@@ -532,8 +564,53 @@ describe('outputs', () => {
         webSocketUrl: `wss://\${Ref:realtime/${ws}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/prod`,
         region: '${AWS::Region}',
         media: { providers: ['mesh'], defaultProvider: 'mesh', iceServers: [{ urls: 'stun:stun.l.google.com:19302' }] },
+        events: {
+          url: `https://\${GetAtt:realtime/${synth.locate(synth.module.liveEvents.api).logicalId}.Dns.Http}/event`,
+          aws_region: '${AWS::Region}',
+          default_authorization_type: 'AWS_LAMBDA',
+        },
       },
     });
+  });
+});
+
+describe('Event API', () => {
+  const api = () => resourcesOfType(synth.stack('realtime'), 'AWS::AppSync::Api');
+  const authMode = (type: string) => [{ AuthType: type }];
+
+  it('is one Event API, in the functions’ stack: IAM to publish, the Lambda authorizer to connect and subscribe', () => {
+    expect(synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::AppSync::Api'))).toHaveLength(1);
+    const [[, resource]] = api() as [[string, CfnResourceJson]];
+    const config = props(resource).EventConfig as Record<string, unknown>;
+    expect(config.ConnectionAuthModes).toEqual(authMode('AWS_LAMBDA'));
+    expect(config.DefaultPublishAuthModes).toEqual(authMode('AWS_IAM'));
+    expect(config.DefaultSubscribeAuthModes).toEqual(authMode('AWS_LAMBDA'));
+    const providers = config.AuthProviders as Array<{ AuthType: string; LambdaAuthorizerConfig?: Record<string, unknown> }>;
+    expect(providers.map((p) => p.AuthType).sort()).toEqual(['AWS_IAM', 'AWS_LAMBDA']);
+    const lambda = providers.find((p) => p.AuthType === 'AWS_LAMBDA')!.LambdaAuthorizerConfig!;
+    expect(synth.render(lambda.AuthorizerUri, synth.stack('realtime'))).toBe(`\${GetAtt:realtime/${synth.locate(fnOf('eventsAuthorizer')).logicalId}.Arn}`);
+    // Never cached: a cached answer would outlive the session's end; tokens that are not a session id never reach the function.
+    expect(lambda.AuthorizerResultTtlInSeconds).toBe(0);
+    expect(new RegExp(lambda.IdentityValidationExpression as string).test('6b7f3f2e-4a0e-4c39-9c53-0b7a4d1d8d11')).toBe(true);
+    expect(new RegExp(lambda.IdentityValidationExpression as string).test('eyJhbGciOiJIUzI1NiJ9.x.y')).toBe(false);
+    expect((props(resource).Name as string).length).toBeLessThanOrEqual(50);
+  });
+
+  it('has exactly the live namespace, publish by IAM only, subscribe by the Lambda authorizer only', () => {
+    const namespaces = synth.stacks.flatMap((stack) => resourcesOfType(stack, 'AWS::AppSync::ChannelNamespace'));
+    expect(namespaces).toHaveLength(1);
+    const [, namespace] = namespaces[0]!;
+    expect(props(namespace)).toMatchObject({ Name: 'live', PublishAuthModes: authMode('AWS_IAM'), SubscribeAuthModes: authMode('AWS_LAMBDA') });
+    expect(getAttOf(props(namespace).ApiId)?.logicalId).toBe(api()[0]![0]);
+  });
+
+  it('lets only AppSync, from this API, invoke the Event API authorizer', () => {
+    const stack = synth.stack('realtime');
+    const authorizerId = synth.locate(fnOf('eventsAuthorizer')).logicalId;
+    const permissions = resourcesOfType(stack, 'AWS::Lambda::Permission').filter(([, p]) => getAttOf(props(p).FunctionName)?.logicalId === authorizerId);
+    expect(permissions).toHaveLength(1);
+    expect(props(permissions[0]![1])).toMatchObject({ Principal: 'appsync.amazonaws.com', Action: 'lambda:InvokeFunction' });
+    expect(synth.render(props(permissions[0]![1]).SourceArn, stack)).toBe(`\${GetAtt:realtime/${api()[0]![0]}.ApiArn}`);
   });
 });
 

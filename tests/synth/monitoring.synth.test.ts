@@ -32,7 +32,7 @@ const props = (resource: CfnResourceJson | undefined): Record<string, unknown> =
 const monitoringStack = () => synth.stack('monitoring');
 const alarms = () => resourcesOfType(monitoringStack(), 'AWS::CloudWatch::Alarm');
 /** Every function of the backend (not the executor, which has its own alarms). */
-const FUNCTIONS = ['sessionApi', 'realtime', 'wsAuthorizer', 'deckProcessor'] as const;
+const FUNCTIONS = ['sessionApi', 'realtime', 'wsAuthorizer', 'deckProcessor', 'eventsAuthorizer'] as const;
 const fnOf = (name: (typeof FUNCTIONS)[number]) => synth.module.backend[name].resources.cfnResources.cfnFunction;
 /** `${Ref:<stack>/<logicalId>}`, as `synth.render` writes a reference to a construct. */
 const refTo = (construct: IConstruct) => {
@@ -105,8 +105,8 @@ describe('the alarm topic', () => {
 });
 
 describe('alarms', () => {
-  it('are exactly: 4 function error alarms (the deck processor too), 5 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
-    expect(alarms()).toHaveLength(11);
+  it('are exactly: 5 function error alarms, 5 table throttle alarms, HTTP 5xx and WebSocket integration errors', () => {
+    expect(alarms()).toHaveLength(12);
     for (const stack of synth.stacks.filter((s) => s.name !== 'monitoring')) {
       expect(resourcesOfType(stack, 'AWS::CloudWatch::Alarm'), stack.name).toEqual([]);
     }
@@ -215,6 +215,7 @@ describe('alarms', () => {
         'errors:realtime',
         'errors:ws-authorizer',
         'errors:deck-processor',
+        'errors:events-authorizer',
         'throttles:StreamSessions',
         'throttles:SessionStates',
         'throttles:Connections',
@@ -325,7 +326,7 @@ describe('the dashboard', () => {
 
   it('lists recent errors and warnings from every function log group', () => {
     const query = widget('Recent errors and warnings (all functions)').properties.query!;
-    for (const name of ['sessionApi', 'realtime', 'wsAuthorizer'] as const) {
+    for (const name of FUNCTIONS) {
       expect(query).toContain(`SOURCE '${logGroupRefOf(name)}'`);
     }
     expect(query).toContain('filter level in ["ERROR", "CRITICAL", "WARN"]');
@@ -362,7 +363,7 @@ describe('logs', () => {
         .map(([id, fn]) => ({ stack, id, fn })),
     );
     expect(functions.map(({ stack, id }) => `${stack.name}/${id}`)).toEqual(
-      expect.arrayContaining((['sessionApi', 'realtime', 'wsAuthorizer'] as const).map((name) => refTo(fnOf(name)).slice(6, -1))),
+      expect.arrayContaining(FUNCTIONS.map((name) => refTo(fnOf(name)).slice(6, -1))),
     );
     for (const { stack, id, fn } of functions) {
       const logGroup = logGroupOf(stack, id, fn);

@@ -43,9 +43,11 @@ import { attachReferencedDecks } from './deck-references.js';
 import { decksTableAccess, type DecksTable } from '../../data/decks-table.js';
 import { replayRecorderFromEnv, type ReplayRecorder } from '../shared/replay-recorder.js';
 import { fanOut, managementApiPoster, managementEndpoint, type ConnectionPoster } from './connection-poster.js';
+import { EVENT_API_URL_ENV, eventApiPublisher, type EventPublisher } from './event-api-publisher.js';
 import type { WebSocketEvent, WebSocketResult } from './websocket-event.js';
 import { SFU_SIGNAL_TARGET, sdpSendsMedia, type MediaSignal } from '../../../src/protocol/media.js';
 import { httpSfuRelay, sfuEnv, type SfuRelay } from './sfu-relay.js';
+import { sessionChannel, type BroadcastMessage } from '../../../src/protocol/live-events.js';
 
 export interface RealtimeDeps {
   connections: ConnectionsTable;
@@ -55,6 +57,11 @@ export interface RealtimeDeps {
   /** The files bucket (whiteboard images); undefined where none is configured. */
   files?: ObjectStore;
   posterFor: (endpoint: string) => ConnectionPoster;
+  /**
+   * The Event API that fans messages for the whole session out (docs/protocol.md). Undefined:
+   * every message is posted to each connection over @connections instead.
+   */
+  events?: EventPublisher;
   /** Undefined when this deployment has no code executor. */
   runCode?: CodeRunner;
   /** Undefined when this deployment has no SFU: signals to "sfu" are refused as unavailable. */
@@ -396,7 +403,7 @@ async function boardUpdate(caller: Caller, boardId: string, elements: BoardEleme
     const files = await fileUrls(caller.sessionId, boardId, outcome.stored, d);
     const message: ServerMessage = { type: 'board', v: PROTOCOL_VERSION, boardId, rev: outcome.rev, elements: outcome.stored, ...(files ? { files } : {}), at };
     await Promise.all([
-      broadcastToSession(caller, d, message, caller.connectionId),
+      postToSession(caller, d, message, caller.connectionId),
       d.boards.appendLog(caller.sessionId, boardId, { rev: outcome.rev, at, elements: outcome.stored }),
     ]);
   }
@@ -418,7 +425,7 @@ async function boardLoad(caller: Caller, boardId: string, d: RealtimeDeps) {
  * function so it can move to another transport.
  */
 async function broadcastEphemeral(caller: Caller, d: RealtimeDeps, message: ServerMessage) {
-  await broadcastToSession(caller, d, message, caller.connectionId);
+  await postToSession(caller, d, message, caller.connectionId);
 }
 
 const boardFileKey = (sessionId: string, boardId: string, fileId: string) => `boards/${sessionId}/${boardId}/files/${fileId}`;
@@ -499,15 +506,35 @@ async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, re
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
   await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
-  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster, replay: d.replay }, caller.sessionId, at, caller.connectionId);
+  await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster, replay: d.replay, events: d.events, log: d.log }, caller.sessionId, at, caller.connectionId);
 }
 
 /**
- * Posts to every connection of the caller's session, then forgets connections API Gateway no longer knows.
- * Returns how many connections it posted to and how long listing and posting took (for the metrics).
+ * Sends a message to every connection of the caller's session: published once to the session's
+ * Event API channel, which fans it out (every subscriber gets it, `except` included: clients drop
+ * what they already have by seq). Without an Event API, or if it refuses the message after a
+ * retry, it is posted to each connection (`except` left out) instead, and connections API Gateway
+ * no longer knows are forgotten. Returns how many connections it posted to directly and how long
+ * that took (for the metrics).
  */
-async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: ServerMessage, except?: string) {
+async function broadcastToSession(caller: Caller, d: RealtimeDeps, message: BroadcastMessage, except?: string) {
   const startedAt = d.now();
+  if (d.events) {
+    try {
+      await d.events.publish(sessionChannel(caller.sessionId), JSON.stringify(message));
+      return { viewers: 0, durationMs: d.now() - startedAt };
+    } catch (error) {
+      d.log({ level: 'error', message: 'Event API publish failed; posting to each connection instead', sessionId: caller.sessionId, error: String(error) });
+    }
+  }
+  return postToSession(caller, d, message, except, startedAt);
+}
+
+/**
+ * Posts a message to each connection of the session. The whiteboard's messages always go this
+ * way: they are unsequenced, and the host must not get its own strokes back from the channel.
+ */
+async function postToSession(caller: Caller, d: RealtimeDeps, message: ServerMessage, except?: string, startedAt = d.now()) {
   const connections = await d.connections.listBySession(caller.sessionId);
   const targets = connections.map((c) => c.connectionId).filter((id) => id !== except);
   const result = await fanOut(caller.poster, targets, JSON.stringify(message));
@@ -569,6 +596,7 @@ export const handler = observability.instrument(createRealtimeHandler(
       boards: boardsTableAccess(documentClient(), requireEnv(boardsTable.envVar)),
       ...(optionalEnv(FILES_BUCKET_ENV) ? { files: objectStore(s3Client(), optionalEnv(FILES_BUCKET_ENV)!) } : {}),
       posterFor: managementApiPoster,
+      ...(optionalEnv(EVENT_API_URL_ENV) ? { events: eventApiPublisher(optionalEnv(EVENT_API_URL_ENV)!) } : {}),
       ...(optionalEnv('CODE_RUNNER_FUNCTION_NAME') ? { runCode: lambdaCodeRunner(optionalEnv('CODE_RUNNER_FUNCTION_NAME')!) } : {}),
       // Read per use: a self-hosted SFU is optional configuration, like the executor.
       get sfu() {

@@ -15,10 +15,11 @@ import { connectionsTableAccess } from '../../data/connections-table.js';
 import { sessionStatesTableAccess } from '../../data/session-states-table.js';
 import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
 import { managementApiPoster, managementEndpoint } from '../realtime/connection-poster.js';
+import { EVENT_API_URL_ENV, eventApiPublisher } from '../realtime/event-api-publisher.js';
 import { closeRoom } from '../shared/close-room.js';
 import { replayRecorderFromEnv, replayStoreFromEnv } from '../shared/replay-recorder.js';
 import { replayRouteKeys, routeReplay, type ReplayApiDeps } from './replay-routes.js';
-import { requireEnv } from '../shared/env.js';
+import { optionalEnv, requireEnv } from '../shared/env.js';
 import { decksTableAccess } from '../../data/decks-table.js';
 import { decksTable } from '../../data/table-definitions.js';
 import { DECK_PROCESSOR_ENV } from '../../decks/deck-env.js';
@@ -154,6 +155,8 @@ export const handler = observability.instrument(
             states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
             poster: managementApiPoster(managementEndpoint(requireEnv('WEBSOCKET_MANAGEMENT_ENDPOINT'))),
             replay: replayRecorderFromEnv(observability.log),
+            ...(optionalEnv(EVENT_API_URL_ENV) ? { events: eventApiPublisher(optionalEnv(EVENT_API_URL_ENV)!) } : {}),
+            log: observability.log,
           },
           sessionId,
           at,

@@ -15,6 +15,7 @@ export const serviceNames = {
   sessionApi: 'session-api',
   wsAuthorizer: 'ws-authorizer',
   deckProcessor: 'deck-processor',
+  eventsAuthorizer: 'events-authorizer',
 } as const;
 export type ServiceName = (typeof serviceNames)[keyof typeof serviceNames];
 

@@ -22,8 +22,18 @@ describe('coalescePatches', () => {
     expect(coalescePatches([move('a', { x: 1, w: 5 }), move('a', { x: 2 }), move('a', { h: 9 })])).toEqual([move('a', { x: 2, w: 5, h: 9 })]);
   });
 
-  it('keeps frames of different tiles apart', () => {
-    const queue = [move('a', { x: 1 }), move('b', { x: 2 }), move('a', { x: 3 })];
+  it('keeps frames of different tiles apart, and folds a tile’s frames across other tiles (last writer wins per tile)', () => {
+    const queue = [move('a', { x: 1, y: 1 }), move('b', { x: 2 }), move('a', { x: 3 })];
+    expect(coalescePatches(queue)).toEqual([move('a', { x: 3, y: 1 }), move('b', { x: 2 })]);
+  });
+
+  it('folds a group drag of several tiles to one frame patch per tile, ending at the last positions', () => {
+    const queue = Array.from({ length: 30 }, (_, i) => ['a', 'b', 'c'].map((id, k) => move(id, { x: i * 10 + k, y: i }))).flat();
+    expect(coalescePatches(queue)).toEqual([move('a', { x: 290, y: 29 }), move('b', { x: 291, y: 29 }), move('c', { x: 292, y: 29 })]);
+  });
+
+  it('does not fold a frame into an earlier patch of its tile across a state change of that tile', () => {
+    const queue = [move('a', { x: 1 }), set('a', { k: 1 }), move('b', { x: 2 }), move('a', { x: 3 })];
     expect(coalescePatches(queue)).toEqual(queue);
   });
 

@@ -7,6 +7,7 @@ import type { BoardLogEntry, BoardsTable, StoreOutcome } from '../../../amplify/
 import { elementBytes, supersedes, type BoardElement } from '../../../src/protocol/board';
 import { freedraw, rectangle } from '../../support/board-elements';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
+import type { EventPublisher } from '../../../amplify/functions/realtime/event-api-publisher';
 import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
 import type { WebSocketEvent } from '../../../amplify/functions/realtime/websocket-event';
 import type { SfuEnvelope } from '../../../amplify/functions/realtime/sfu-relay';
@@ -224,7 +225,7 @@ function description(type: 'offer' | 'answer', sdp: string) {
   return { media: 'mesh', peer: 'viewer-peer-1', type: 'description', description: { type, sdp } } as const;
 }
 
-function harness(options: { sfu?: true | 'failing' } = {}) {
+function harness(options: { sfu?: true | 'failing'; events?: EventPublisher } = {}) {
   let clock = 1_700_000_000_000;
   const relayed: SfuEnvelope[] = [];
   let ids = 0;
@@ -256,6 +257,7 @@ function harness(options: { sfu?: true | 'failing' } = {}) {
           },
         }
       : {}),
+    ...(options.events ? { events: options.events } : {}),
   };
   const handler = createRealtimeHandler(() => deps);
 
@@ -1052,5 +1054,75 @@ describe('realtime handler: whiteboard', () => {
     await h.room();
     await h.send('host', 'host', { v: 1, action: 'boardFile', boardId: BOARD, file: { fileId: 'f1', mimeType: 'image/png', size: 100 } });
     expect(errorOf(h.poster.last('host'))).toMatchObject({ code: 'unavailable', action: 'boardFile' });
+  });
+});
+
+// ---------------------------------------------------------------- broadcast through the Event API
+
+/** An EventPublisher recording what it publishes, in order; it fails while `failing` is set. */
+function recordingEvents() {
+  const published: Array<{ channel: string; message: ServerMessage }> = [];
+  const events = {
+    published,
+    failing: false,
+    async publish(channel: string, message: string) {
+      await Promise.resolve();
+      if (events.failing) throw new Error('The Event API answered 503');
+      published.push({ channel, message: JSON.parse(message) as ServerMessage });
+    },
+  };
+  return events;
+}
+
+describe('realtime handler with an Event API', () => {
+  it('publishes a patch once to the session’s channel, reads no connections, and acks after the publish', async () => {
+    const events = recordingEvents();
+    const h = harness({ events });
+    await h.room();
+    let listed = 0;
+    const list = h.connections.listBySession.bind(h.connections);
+    h.connections.listBySession = async (id) => (listed++, list(id));
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    expect(events.published).toEqual([{ channel: `/live/${SESSION}`, message: expect.objectContaining({ type: 'patch', seq: 1, patches: [add('a')] }) }]);
+    expect(listed).toBe(0);
+    expect(h.poster.to('v1')).toEqual([]);
+    expect(h.poster.to('host')).toEqual([{ type: 'ack', v: 1, clientSeq: 1, seq: 1 }]);
+  });
+
+  it('publishes chat, reactions and beacons to the channel; replies, presence and signals stay on the sockets', async () => {
+    const events = recordingEvents();
+    const h = harness({ events });
+    await h.room();
+    await h.send('v1', 'viewer', { v: 1, action: 'chat', name: 'Ada', text: 'hi' });
+    await h.send('v2', 'viewer', { v: 1, action: 'react', emoji: '🎉' });
+    await h.send('host', 'host', { v: 1, action: 'ping', clientTime: 1 });
+    expect(events.published.map((p) => p.message.type)).toEqual(['chat', 'reaction', 'beacon']);
+    expect(h.poster.to('host').map((m) => m.type)).toEqual(['pong']);
+    await h.connect('v3');
+    expect(h.poster.to('host').map((m) => m.type)).toEqual(['pong', 'presence']);
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: { sdp: 'x' } });
+    expect(h.poster.last('host')).toMatchObject({ type: 'signal', from: 'v1' });
+    expect(events.published).toHaveLength(3);
+  });
+
+  it('posts to each connection instead when the publish fails, and says so in the log', async () => {
+    const events = recordingEvents();
+    const h = harness({ events });
+    await h.room();
+    events.failing = true;
+    await h.send('host', 'host', { v: 1, action: 'publishState', clientSeq: 1, patches: [add('a')] });
+    for (const viewer of ['v1', 'v2']) expect(h.poster.to(viewer)).toEqual([expect.objectContaining({ type: 'patch', seq: 1 })]);
+    expect(h.poster.to('host')).toEqual([{ type: 'ack', v: 1, clientSeq: 1, seq: 1 }]);
+    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('Event API publish failed') }));
+  });
+
+  it('ends the room on the channel, then closes every other socket', async () => {
+    const events = recordingEvents();
+    const h = harness({ events });
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'end' });
+    expect(events.published.map((p) => p.message.type)).toEqual(['ended']);
+    expect(h.poster.to('v1')).toEqual([]);
+    expect(h.poster.closed.sort()).toEqual(['v1', 'v2']);
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RoomConnection, type RoomConnectionOptions, type RoomEvent } from '../../../src/realtime/room-connection';
+import { BROADCAST_DOWN_SYNC_MS, RoomConnection, type RoomConnectionOptions, type RoomEvent } from '../../../src/realtime/room-connection';
+import type { BroadcastHandlers, BroadcastSource } from '../../../src/realtime/broadcast-source';
+import { minBatchIntervalMs } from '../../../src/realtime/publish-rate';
 import type { CanvasSnapshot, ChatMessage, ClientMessage, Frame, Patch, ServerMessage } from '../../../src/protocol/realtime';
 
 // ---------------------------------------------------------------- a fake browser WebSocket
@@ -765,5 +767,245 @@ describe('RoomConnection: heartbeat and clock offset', () => {
     await settle(100);
     t.socket().receive(snapshotMessage(snapshotAt(1), { clientTime, serverTime: clientTime + 50 - 2000 }));
     expect(t.room.clock.offsetMs).toBe(-2000);
+  });
+});
+
+// ---------------------------------------------------------------- broadcasts on the Event API, pacing
+
+/** A BroadcastSource the test drives: it records subscriptions and lets the test deliver, ack or refuse. */
+function fakeBroadcast() {
+  const subscriptions: Array<{ sessionId: string; handlers: BroadcastHandlers; closed: boolean }> = [];
+  const source: BroadcastSource = {
+    subscribe(sessionId, handlers) {
+      const subscription = { sessionId, handlers, closed: false };
+      subscriptions.push(subscription);
+      return () => (subscription.closed = true);
+    },
+  };
+  const current = () => subscriptions.at(-1)!;
+  return { source, subscriptions, current };
+}
+
+describe('RoomConnection: broadcasts on the Event API', () => {
+  it('subscribes to its session, and asks for the snapshot once both the socket and the subscription are live', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    expect(b.subscriptions.map((s) => s.sessionId)).toEqual(['session-1']);
+    t.socket().open();
+    expect(t.socket().sentOf('sync')).toHaveLength(0);
+    b.current().handlers.ready();
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+  });
+
+  it('asks for the snapshot anyway after broadcastWaitMs, and again once the subscription is live', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, broadcastWaitMs: 500 });
+    await settle();
+    t.socket().open();
+    await settle(499);
+    expect(t.socket().sentOf('sync')).toHaveLength(0);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    b.current().handlers.ready();
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+  });
+
+  it('applies broadcast messages in seq order with those of the socket, and resyncs when the subscription is re-established', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5, { a: { kind: 'clock', frame, state: {} } })));
+    b.current().handlers.message(patchMessage(7, [move('a', 70)]));
+    b.current().handlers.message(patchMessage(6, [move('a', 60)]));
+    expect(t.room.snapshot.seq).toBe(7);
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(70);
+    b.current().handlers.message(chatMessage(8, 'hi'));
+    expect(t.ofType('chat').map((e) => e.message.text)).toEqual(['hi']);
+    // Amplify re-subscribed after a drop: what was published meanwhile is only in the snapshot.
+    const syncs = t.socket().sentOf('sync').length;
+    b.current().handlers.ready();
+    expect(t.socket().sentOf('sync')).toHaveLength(syncs + 1);
+  });
+
+  it('ignores on the broadcast channel what only the socket may carry', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const before = t.events.length;
+    b.current().handlers.message(snapshotMessage(snapshotAt(99), { role: 'host' }));
+    b.current().handlers.message({ type: 'signal', v: 1, from: 'x', fromRole: 'host', data: {} });
+    b.current().handlers.message({ type: 'error', v: 1, code: 'internal', message: 'x' });
+    b.current().handlers.message('not an object');
+    expect(t.events.length).toBe(before);
+    expect(t.room).toMatchObject({ role: 'viewer' });
+    expect(t.room.snapshot.seq).toBe(5);
+  });
+
+  it('ends the room on an ended message from the broadcast, and unsubscribes', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    b.current().handlers.message({ type: 'ended', v: 1, at: 1 });
+    expect(t.room.status).toBe('ended');
+    expect(b.current().closed).toBe(true);
+    expect(t.socket().closedByClient).toBeDefined();
+  });
+
+  it('on a refused subscription asks whether the session ended, and ends the room if so', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, checkSession: async () => 'ended' });
+    await settle();
+    t.socket().open();
+    b.current().handlers.refused('UnauthorizedException');
+    await settle();
+    expect(t.room.status).toBe('ended');
+  });
+
+  it('subscribes again with backoff when the subscription failed or was refused for a live session', async () => {
+    const b = fakeBroadcast();
+    setup({ broadcast: b.source, checkSession: async () => 'active', random: () => 0 });
+    await settle();
+    b.current().handlers.failed('network');
+    expect(b.subscriptions[0]!.closed).toBe(true);
+    await settle(249);
+    expect(b.subscriptions).toHaveLength(1);
+    await settle(1);
+    expect(b.subscriptions).toHaveLength(2);
+    b.current().handlers.refused('UnauthorizedException');
+    await settle(500);
+    expect(b.subscriptions).toHaveLength(3);
+  });
+
+  it('while the subscription is down, catches up by snapshot every 5 s (jittered) until it is live again', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, random: () => 0 });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const syncs = () => t.socket().sentOf('sync').length;
+    expect(syncs()).toBe(1);
+    b.current().handlers.interrupted();
+    b.current().handlers.interrupted(); // Amplify reports each state it passes through: one timer only
+    await settle(BROADCAST_DOWN_SYNC_MS / 2 - 1);
+    expect(syncs()).toBe(1);
+    await settle(1);
+    expect(syncs()).toBe(2);
+    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    expect(syncs()).toBe(3);
+    b.current().handlers.ready();
+    expect(syncs()).toBe(4);
+    await settle(60_000);
+    expect(syncs()).toBe(4);
+  });
+
+  it('asks less often for a large audience (at most 200 syncs a second from all of it), and also after a failed or slow subscription', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source, random: () => 0, broadcastWaitMs: 500 });
+    await settle();
+    t.socket().open();
+    await settle(500); // not live after broadcastWaitMs: asks, and counts it as down
+    t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 3 }));
+    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    b.current().handlers.ready();
+    t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 10_000 }));
+    const before = t.socket().sentOf('sync').length;
+    b.current().handlers.failed('network');
+    await settle(25_000 - 1); // 10,000 viewers / 200 per second = every 50 s, jittered down to 25 s at the least
+    expect(t.socket().sentOf('sync')).toHaveLength(before);
+    await settle(1);
+    expect(t.socket().sentOf('sync')).toHaveLength(before + 1);
+  });
+
+  it('close() unsubscribes', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    t.room.close();
+    expect(b.current().closed).toBe(true);
+  });
+
+  it('counts the host’s batch confirmed when its ack comes after its own broadcast copy', async () => {
+    const b = fakeBroadcast();
+    const t = setup({ broadcast: b.source });
+    await settle();
+    b.current().handlers.ready();
+    t.socket().open();
+    t.socket().receive(snapshotMessage(snapshotAt(5, { a: { kind: 'clock', frame, state: {} } }), { role: 'host' }));
+    t.room.publish([move('a', 42)]);
+    const [sent] = t.socket().sentOf('publishState');
+    b.current().handlers.message(patchMessage(6, sent!.patches!));
+    expect(t.room.unconfirmedCount).toBe(1);
+    t.socket().receive({ type: 'ack', v: 1, clientSeq: sent!.clientSeq!, seq: 6 });
+    expect(t.room.unconfirmedCount).toBe(0);
+    // Whoever shows "saving…" hears of it.
+    expect(t.events.at(-1)).toMatchObject({ type: 'snapshot' });
+    expect(t.room.snapshot).toMatchObject({ seq: 6, tiles: { a: { frame: { x: 42 } } } });
+  });
+});
+
+describe('RoomConnection: the host’s pace by audience size', () => {
+  it.each([
+    [10, 0],
+    [50, 0],
+    [51, 84],
+    [500, 84],
+    [501, 167],
+    [2000, 167],
+    [2001, 250],
+    [10_000, 250],
+  ])('with %i viewers, at least %i ms between batches', (viewers, interval) => {
+    expect(minBatchIntervalMs(viewers)).toBe(interval);
+  });
+
+  it('during a drag at 60 Hz before 3,000 viewers sends at most 4 batches a second, folded, ending exactly where the drag ended', async () => {
+    const t = await connected({}, snapshotAt(5, { a: { kind: 'clock', frame, state: {} }, b: { kind: 'clock', frame, state: {} } }), 'host');
+    t.socket().receive({ type: 'presence', v: 1, viewerCount: 3000 });
+    let seq = 5;
+    const ackAll = () => {
+      for (const batch of t.socket().sentOf('publishState')) {
+        if ((batch as { acked?: boolean }).acked) continue;
+        (batch as { acked?: boolean }).acked = true;
+        t.socket().receive({ type: 'ack', v: 1, clientSeq: batch.clientSeq!, seq: ++seq });
+      }
+    };
+    for (let frameNo = 1; frameNo <= 120; frameNo++) {
+      // A group drag of two tiles: their patches interleave.
+      t.room.publish([move('a', frameNo), move('b', -frameNo)]);
+      ackAll();
+      await settle(1000 / 60);
+      ackAll();
+    }
+    await settle(1000);
+    ackAll();
+    const batches = t.socket().sentOf('publishState');
+    // Two seconds of dragging: the first at once, then one per 250 ms at most.
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.length).toBeLessThanOrEqual(1 + Math.ceil(2000 / 250) + 1);
+    for (const batch of batches) expect(batch.patches!.length).toBeLessThanOrEqual(2);
+    expect(t.room.unconfirmedCount).toBe(0);
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(120);
+    expect(t.room.snapshot.tiles.b?.frame.x).toBe(-120);
+    const last = batches.at(-1)!.patches!;
+    expect(last).toEqual([move('a', 120), move('b', -120)]);
+  });
+
+  it('sends a lone change after a quiet moment at once, whatever the audience', async () => {
+    const t = await connected({}, snapshotAt(5, { a: { kind: 'clock', frame, state: {} } }), 'host');
+    t.socket().receive({ type: 'presence', v: 1, viewerCount: 5000 });
+    await settle(5000);
+    t.room.publish([move('a', 1)]);
+    expect(t.socket().sentOf('publishState')).toHaveLength(1);
   });
 });
