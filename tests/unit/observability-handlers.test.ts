@@ -21,12 +21,15 @@ beforeAll(() => {
     // The SDK's Node 20 end-of-support notice would land on stderr among the logs.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     SESSIONS_TABLE: 'Sessions',
+    // The session function reads the log and connections for replays.
+    SESSION_STATES_TABLE: 'SessionStates',
+    CONNECTIONS_TABLE: 'Connections',
     USER_POOL_ID: 'us-east-1_test',
     USER_POOL_CLIENT_ID: 'client',
   });
 });
 afterAll(() => {
-  for (const name of ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_MAX_ATTEMPTS', 'SESSIONS_TABLE', 'USER_POOL_ID', 'USER_POOL_CLIENT_ID']) delete process.env[name];
+  for (const name of ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_MAX_ATTEMPTS', 'SESSIONS_TABLE', 'SESSION_STATES_TABLE', 'CONNECTIONS_TABLE', 'USER_POOL_ID', 'USER_POOL_CLIENT_ID']) delete process.env[name];
 });
 
 let output: ReturnType<typeof captureOutput>;

@@ -1100,7 +1100,7 @@ describe('realtime handler with an Event API', () => {
     expect(h.poster.to('host').map((m) => m.type)).toEqual(['pong']);
     await h.connect('v3');
     expect(h.poster.to('host').map((m) => m.type)).toEqual(['pong', 'presence']);
-    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: { sdp: 'x' } });
+    await h.send('v1', 'viewer', { v: 1, action: 'signal', to: 'host', data: hello });
     expect(h.poster.last('host')).toMatchObject({ type: 'signal', from: 'v1' });
     expect(events.published).toHaveLength(3);
   });
