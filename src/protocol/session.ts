@@ -44,11 +44,15 @@ export const sessionSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().optional(),
+  /** The session's Amazon IVS stage (the `ivs` media provider), created on the host's first publication. */
+  mediaStageArn: z.string().optional(),
+  /** Where IVS records the host's tracks in the files bucket (`<prefix>/<participantId>/…`), when recording is on. */
+  recordingPrefix: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
 /** What anyone holding the id may read: no host identity. */
-export const publicSessionSchema = sessionSchema.omit({ hostId: true });
+export const publicSessionSchema = sessionSchema.omit({ hostId: true, mediaStageArn: true });
 export type PublicSession = z.infer<typeof publicSessionSchema>;
 
 export const sessionListSchema = z.object({
@@ -63,7 +67,11 @@ export const httpRoutes = {
   listSessions: 'GET /sessions',
   getSession: 'GET /sessions/{sessionId}',
   updateSession: 'PATCH /sessions/{sessionId}',
+  /** Host only (Cognito authorizer + host check): an IVS token that may publish. */
+  publishMediaToken: 'POST /sessions/{sessionId}/media/publish-token',
+  /** Anyone with the link: an IVS token that may only subscribe. */
+  subscribeMediaToken: 'POST /sessions/{sessionId}/media/subscribe-token',
 } as const;
 export type HttpRouteKey = (typeof httpRoutes)[keyof typeof httpRoutes];
 /** Routes anyone may call; every other route needs a Cognito access token. */
-export const publicHttpRoutes: readonly HttpRouteKey[] = [httpRoutes.getSession];
+export const publicHttpRoutes: readonly HttpRouteKey[] = [httpRoutes.getSession, httpRoutes.subscribeMediaToken];

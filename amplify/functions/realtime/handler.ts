@@ -30,6 +30,7 @@ import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } fro
 import { describeIssues } from '../../../src/protocol/errors.js';
 import { splitSnapshot } from '../../../src/protocol/snapshot-parts.js';
 import { closeRoom } from '../shared/close-room.js';
+import { deleteSessionStage, ivsStagesFromEnv, type MediaStages } from '../../media/stages.js';
 import { optionalEnv } from '../shared/env.js';
 import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
 import { serviceNames } from '../shared/metric-names.js';
@@ -49,6 +50,8 @@ export interface RealtimeDeps {
   runCode?: CodeRunner;
   /** Undefined when this deployment has no SFU: signals to "sfu" are refused as unavailable. */
   sfu?: SfuRelay;
+  /** Amazon IVS stages, when the media provider is `ivs`: ending the session deletes its stage. */
+  stages?: MediaStages;
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -387,7 +390,8 @@ async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, re
 
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
-  await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
+  const ended = await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
+  if (ended.ok && d.stages) await deleteSessionStage({ stages: d.stages, log: d.log }, ended.session);
   await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster }, caller.sessionId, at, caller.connectionId);
 }
 
@@ -462,6 +466,7 @@ export const handler = observability.instrument(createRealtimeHandler(
         const url = optionalEnv(sfuEnv.url);
         return url ? httpSfuRelay(url, requireEnv(sfuEnv.secret)) : undefined;
       },
+      stages: ivsStagesFromEnv(),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

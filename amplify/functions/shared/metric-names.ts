@@ -14,6 +14,7 @@ export const serviceNames = {
   realtime: 'realtime',
   sessionApi: 'session-api',
   wsAuthorizer: 'ws-authorizer',
+  mediaSweep: 'media-sweep',
 } as const;
 export type ServiceName = (typeof serviceNames)[keyof typeof serviceNames];
 
