@@ -12,7 +12,11 @@ import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
 import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './executor/resource.js';
-import { mediaOutputsFromEnv } from './media/config.js';
+import { ivsRecordingFromEnv, mediaOutputsFromEnv, mediaProviderFromEnv, sfuFromEnv } from './media/config.js';
+import { IvsMedia } from './media/resource.js';
+import { mediaSweep } from './functions/media-sweep/resource.js';
+import { sfuEnv } from './functions/realtime/sfu-relay.js';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -23,7 +27,7 @@ import { mediaOutputsFromEnv } from './media/config.js';
  * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
  * so the nested stacks have no cycle. tests/synth asserts that.
  */
-export const backend = defineBackend({ auth, sessionApi, realtime, wsAuthorizer });
+export const backend = defineBackend({ auth, sessionApi, realtime, wsAuthorizer, mediaSweep });
 
 pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
 
@@ -37,6 +41,7 @@ export const tables = new StreamCanvasTables(dataStack, 'Tables', {
 connectTables(backend.sessionApi, { readWrite: [sessionsTable, sessionStatesTable], read: [connectionsTable] });
 connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
 connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable] });
+connectTables(backend.mediaSweep, { read: [sessionsTable] });
 
 const { userPool, userPoolClient } = backend.auth.resources;
 backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
@@ -57,7 +62,17 @@ export const apis = new RealtimeApis(Stack.of(backend.realtime.resources.lambda)
 // The management endpoint of the WebSocket API's stage, for the session function (it is not behind that API).
 backend.sessionApi.addEnvironment('WEBSOCKET_MANAGEMENT_ENDPOINT', apis.webSocketStage.callbackUrl);
 
-enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer].map((fn) => fn.resources.lambda));
+enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.mediaSweep].map((fn) => fn.resources.lambda));
+
+// Camera, screen and microphone: STREAMCANVAS_MEDIA_PROVIDER (ivs on branches, mesh on sandboxes; docs/DEPLOYMENT.md).
+const isSandbox = backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox';
+export const mediaProvider = mediaProviderFromEnv(process.env, { sandbox: isSandbox });
+export const ivsMedia = mediaProvider === 'ivs' ? ivsMediaFor(backend.stack.stackName) : undefined;
+if (mediaProvider === 'sfu') {
+  const sfu = sfuFromEnv(process.env);
+  backend.realtime.addEnvironment(sfuEnv.url, sfu.url);
+  backend.realtime.addEnvironment(sfuEnv.secret, sfu.secret);
+}
 
 // Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
 export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
@@ -67,6 +82,7 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
     'session-api': backend.sessionApi.resources.lambda,
     realtime: backend.realtime.resources.lambda,
     'ws-authorizer': backend.wsAuthorizer.resources.lambda,
+    ...(ivsMedia ? { 'media-sweep': backend.mediaSweep.resources.lambda } : {}),
   },
   tables: tableDefinitions.map((definition) => ({
     name: definition.logicalName,
@@ -78,6 +94,8 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
   userPool,
   userPoolClient,
 });
+
+if (ivsMedia) monitoring.addIvs([backend.sessionApi.resources.lambda]);
 
 // Code execution: a container-image Lambda the realtime function invokes. Docker builds it where it
 // runs (EXECUTOR_BUILD_WITH_DOCKER=true, e.g. a developer's sandbox); elsewhere it is the image the
@@ -109,9 +127,33 @@ backend.addOutput({
     webSocketUrl: apis.webSocketUrl,
     region: backend.stack.region,
     // Camera, screen and microphone: providers and ICE servers (STREAMCANVAS_ICE_SERVERS).
-    media: mediaOutputsFromEnv(process.env),
+    media: mediaOutputsFromEnv(process.env, mediaProvider),
   },
 });
+
+/**
+ * Amazon IVS stages for every live session: grants scoped to this deployment's stages, the
+ * orphan sweep, and with STREAMCANVAS_IVS_RECORDING=true, recording of the host's tracks to the
+ * files bucket (amplify/storage; the session records the S3 prefix for replay).
+ */
+function ivsMediaFor(deploymentTag: string): IvsMedia {
+  const recording = ivsRecordingFromEnv(process.env);
+  // The files bucket, where this backend defines one (`storage` in defineBackend).
+  const filesBucket = (backend as { storage?: { resources: { bucket: IBucket } } }).storage?.resources.bucket;
+  if (recording && !filesBucket) {
+    throw new Error(
+      'STREAMCANVAS_IVS_RECORDING=true needs the files bucket (amplify/storage), and this backend defines none. ' +
+        'Resolution: add storage to defineBackend, or unset STREAMCANVAS_IVS_RECORDING.',
+    );
+  }
+  return new IvsMedia(Stack.of(backend.sessionApi.resources.lambda), 'IvsMedia', {
+    deploymentTag,
+    tokenIssuer: backend.sessionApi,
+    stageEnders: [backend.sessionApi, backend.realtime],
+    sweeper: backend.mediaSweep,
+    ...(recording && filesBucket ? { recordingBucket: filesBucket } : {}),
+  });
+}
 
 interface FunctionWithEnvironment {
   resources: { lambda: IFunction };

@@ -42,11 +42,11 @@ export async function publishToken(deps: SessionMediaDeps, sessionId: string, ca
     });
   const stageArn = session.mediaStageArn ?? (await attachNewStage(deps, session, undefined));
   try {
-    return await ivsCall(() => mint(stageArn));
+    return await ivsCall(deps, () => mint(stageArn));
   } catch (error) {
     // The stage was deleted behind our back (the sweep, or by hand): the host gets a new one.
     if (!(error instanceof StageGone)) throw error;
-    return ivsCall(async () => mint(await attachNewStage(deps, session, stageArn)));
+    return ivsCall(deps, async () => mint(await attachNewStage(deps, session, stageArn)));
   }
 }
 
@@ -56,7 +56,7 @@ export async function subscribeToken(deps: SessionMediaDeps, sessionId: string):
   if (!session.mediaStageArn) throw noStageYet();
   const stageArn = session.mediaStageArn;
   try {
-    return await ivsCall(() =>
+    return await ivsCall(deps, () =>
       deps.stages.mintToken({
         stageArn,
         // Viewers are anonymous: a fresh id per token, so two tabs are two participants.
@@ -82,7 +82,7 @@ async function activeSession(deps: SessionMediaDeps, sessionId: string): Promise
 
 /** Creates a stage and records it on the session; a concurrent request that won keeps its own. */
 async function attachNewStage(deps: SessionMediaDeps, session: Session, replacing: string | undefined): Promise<string> {
-  const created = await ivsCall(() => deps.stages.createStage(session.sessionId, deps.now()));
+  const created = await ivsCall(deps, () => deps.stages.createStage(session.sessionId, deps.now()));
   const attached = await deps.sessions.attachStage(session.sessionId, { ...created, ...(replacing ? { expected: replacing } : {}) });
   if (attached.ok) {
     deps.log({ level: 'info', message: 'IVS stage created', sessionId: session.sessionId, stageArn: created.stageArn });
@@ -99,12 +99,15 @@ async function attachNewStage(deps: SessionMediaDeps, session: Session, replacin
 class StageGone extends Error {}
 
 /** Turns IVS failures into answers that say what happened and what to do. */
-async function ivsCall<T>(call: () => Promise<T>): Promise<T> {
+async function ivsCall<T>(deps: Pick<SessionMediaDeps, 'log'>, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof HttpError || error instanceof StageGone) throw error;
-    switch (classifyIvsError(error)) {
+    const failure = classifyIvsError(error);
+    // `ivsFailure` feeds the IvsRefusals metric filter and alarm (amplify/monitoring/resource.ts).
+    if (failure === 'quota' || failure === 'throttled') deps.log({ level: 'warn', message: 'Amazon IVS refused', ivsFailure: failure, error: messageOf(error) });
+    switch (failure) {
       case 'quota':
         throw new HttpError(
           'Unavailable',
