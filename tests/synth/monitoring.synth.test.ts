@@ -23,7 +23,8 @@ let synth: Synthesized<BackendModule>;
 beforeAll(async () => {
   synth = await synthesizeBackend({
     deploymentType: 'branch',
-    env: { STREAMCANVAS_ALARM_EMAIL: 'oncall@example.com, lead@example.com' },
+    // Media over mesh: IVS adds its own alarms and graphs (media-ivs.synth.test.ts).
+    env: { STREAMCANVAS_ALARM_EMAIL: 'oncall@example.com, lead@example.com', STREAMCANVAS_MEDIA_PROVIDER: 'mesh' },
   });
 });
 afterAll(() => synth?.cleanup());
