@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useHostEmail } from '../auth/HostHeader';
 import { useOptionalAppConfig } from '../config';
 import { MediaRuntimeProvider } from '../media/media-context';
@@ -60,7 +60,9 @@ export function StudioWorkspace({
   const reactions = useFloatingReactions();
   const [chatRefusals, setChatRefusals] = useState<number>();
   const [confirmEnd, setConfirmEnd] = useState(false);
-  const media = useOptionalAppConfig()?.media;
+  const appConfig = useOptionalAppConfig();
+  const media = appConfig?.media;
+  const mediaApi = useMemo(() => (appConfig ? { httpApiUrl: appConfig.httpApiUrl, getAccessToken } : undefined), [appConfig]);
   const hostEmail = useHostEmail();
 
   useRoomNotices(store, (notice) => {
@@ -114,7 +116,7 @@ export function StudioWorkspace({
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
-    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail}>
+    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail} api={mediaApi}>
     <div className="studio studio--live">
       <StudioBar
         wide

@@ -22,7 +22,9 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   const reactions = useFloatingReactions();
   const [chatRefusals, setChatRefusals] = useState<number>();
   const connected = view.status === 'open';
-  const media = useOptionalAppConfig()?.media;
+  const appConfig = useOptionalAppConfig();
+  const media = appConfig?.media;
+  const mediaApi = useMemo(() => (appConfig ? { httpApiUrl: appConfig.httpApiUrl } : undefined), [appConfig]);
   const live = view.synced && view.snapshot.canvas.live === true;
   const audioRefs = useMemo(() => (live ? sessionAudioRefs(view.snapshot) : []), [live, view.snapshot]);
 
@@ -33,7 +35,7 @@ export function ViewerRoom({ title, store, view }: { title: string; store: RoomS
   });
 
   return (
-    <MediaRuntimeProvider room={store?.room} role="viewer" config={media}>
+    <MediaRuntimeProvider room={store?.room} role="viewer" config={media} api={mediaApi}>
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">
         <div className="watch__canvas">
