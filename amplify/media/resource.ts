@@ -47,8 +47,8 @@ export class IvsMedia extends Construct {
     if (props.recordingBucket) {
       // IVS writes with its service-linked role; the bucket must be in this region.
       this.storageConfiguration = new CfnStorageConfiguration(this, 'Recording', {
-        name: `${props.deploymentTag}-recording`.slice(0, 128).replace(/[^A-Za-z0-9_-]/g, '-'),
         s3: { bucketName: props.recordingBucket.bucketName },
+        tags: [{ key: stageTags.deployment, value: props.deploymentTag }],
       });
     }
 
