@@ -87,6 +87,14 @@ describe('token routes', () => {
     expect(all['POST /sessions/{sessionId}/media/publish-token']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
     expect(all['POST /sessions/{sessionId}/media/subscribe-token']?.AuthorizationType).toBe('NONE');
   });
+
+  it('both are throttled below what IVS allows for CreateParticipantToken (50/s)', () => {
+    const stack = synth.locate(synth.module.apis.httpApi).stack;
+    const [[, stage]] = resourcesOfType(stack, 'AWS::ApiGatewayV2::Stage') as [[string, CfnResourceJson]];
+    const settings = props(stage).RouteSettings as Record<string, { ThrottlingRateLimit: number }>;
+    const tokenRate = settings['POST /sessions/{sessionId}/media/subscribe-token']!.ThrottlingRateLimit + settings['POST /sessions/{sessionId}/media/publish-token']!.ThrottlingRateLimit;
+    expect(tokenRate).toBeLessThanOrEqual(50);
+  });
 });
 
 describe('sweep and monitoring', () => {

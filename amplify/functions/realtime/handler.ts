@@ -391,8 +391,9 @@ async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, re
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
   const ended = await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
-  if (ended.ok && d.stages) await deleteSessionStage({ stages: d.stages, log: d.log }, ended.session);
   await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster }, caller.sessionId, at, caller.connectionId);
+  // After the room heard the end; a failure is logged and the sweep deletes the stage later.
+  if (ended.ok && d.stages) await deleteSessionStage({ stages: d.stages, log: d.log }, ended.session);
 }
 
 /**
