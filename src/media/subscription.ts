@@ -47,7 +47,7 @@ export class ProviderSubscription implements Subscription {
     const receiver = this.hooks.receiver?.();
     if (!receiver || !this.track) return undefined;
     const stats = await receiverStats(receiver, this.track.kind as 'audio' | 'video');
-    return this.firstFrameAt === undefined ? stats : { ...stats, joinToFirstFrameMs: this.firstFrameAt - this.startedAt };
+    return this.firstFrameAt === undefined ? stats : { ...stats, joinToFirstFrameMs: Math.round(this.firstFrameAt - this.startedAt) };
   }
 
   close(): void {

@@ -19,6 +19,8 @@ export interface IvsProviderDeps {
   now?: () => number;
   /** Wait before rejoin attempt `attempt` (1, 2, …). */
   retryDelayMs?: (attempt: number) => number;
+  /** A viewer page with no subscription left leaves the stage after this long (default 30 s). */
+  idleLeaveMs?: number;
   log?: (message: string, detail?: unknown) => void;
 }
 
@@ -115,6 +117,8 @@ export class IvsProvider implements MediaProvider {
   private readonly statsSources = new WeakMap<SdkStream, StatsSource>();
   private readonly uploadMemo = new WeakMap<StatsSource, { bytes: number; at: number }>();
   private viewerStage: StageSession | undefined;
+  /** Pending leave of an idle viewer stage: IVS bills every connected participant by the hour. */
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   constructor(private readonly deps: IvsProviderDeps) {
@@ -181,7 +185,10 @@ export class IvsProvider implements MediaProvider {
     const subscription = new ProviderSubscription(
       publicationId,
       {
-        onClose: (closed) => this.subscriptions.get(publicationId)?.delete(closed),
+        onClose: (closed) => {
+          this.subscriptions.get(publicationId)?.delete(closed);
+          this.leaveWhenIdle();
+        },
         receiver: () => {
           const stream = this.streamOf(publicationId);
           return stream ? this.statsSourceOf(stream) : undefined;
@@ -196,6 +203,7 @@ export class IvsProvider implements MediaProvider {
     let set = this.subscriptions.get(publicationId);
     if (!set) this.subscriptions.set(publicationId, (set = new Set()));
     set.add(subscription);
+    clearTimeout(this.idleTimer);
     if (this.viewerStage) {
       this.update(publicationId);
       // Known participant: ask the SDK to subscribe to it now.
@@ -216,6 +224,7 @@ export class IvsProvider implements MediaProvider {
     this.closed = true;
     for (const publisher of this.publishers.values()) publisher.session.leave();
     this.publishers.clear();
+    clearTimeout(this.idleTimer);
     this.viewerStage?.leave();
     for (const set of this.subscriptions.values()) for (const subscription of [...set]) subscription.close();
     this.subscriptions.clear();
@@ -284,6 +293,17 @@ export class IvsProvider implements MediaProvider {
     } catch (error) {
       session.retryLater(error);
     }
+  }
+
+  private leaveWhenIdle(): void {
+    if (this.closed || !this.viewerStage || [...this.subscriptions.values()].some((set) => set.size > 0)) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if ([...this.subscriptions.values()].some((set) => set.size > 0)) return;
+      this.viewerStage?.leave();
+      this.viewerStage = undefined;
+      this.participants.clear();
+    }, this.deps.idleLeaveMs ?? 30_000);
   }
 
   private updateAll(): void {

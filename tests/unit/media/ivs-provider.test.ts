@@ -144,6 +144,33 @@ describe('IVS provider', () => {
     expect((await host.uploadStats()).kbps).toBeGreaterThan(0);
   });
 
+  it('a viewer page with nothing left to watch leaves the stage (participant-hours), and rejoins when asked again', async () => {
+    server = new FakeIvsStageServer();
+    const host = page('host');
+    const camera = await host.publish(video(), { source: 'camera' });
+    const viewer = new IvsProvider({ role: 'viewer', tokens: server.tokens('viewer', 'viewer'), sdk: async () => server.sdk, retryDelayMs: () => 10, idleLeaveMs: 20 });
+    providers.push(viewer);
+    const first = viewer.subscribe(camera.ref.publicationId);
+    await until(() => first.state === 'live');
+    first.close();
+    await until(() => !server.joined().some((stage) => stage.grant?.client === 'viewer'));
+    const again = viewer.subscribe(camera.ref.publicationId);
+    await until(() => again.state === 'live');
+    expect(tokensOf('viewer')).toEqual(['subscribe', 'subscribe']);
+  });
+
+  it('closing and reopening a subscription within the grace keeps the same join', async () => {
+    server = new FakeIvsStageServer();
+    const host = page('host');
+    const camera = await host.publish(video(), { source: 'camera' });
+    const viewer = page('viewer');
+    viewer.subscribe(camera.ref.publicationId).close();
+    const next = viewer.subscribe(camera.ref.publicationId);
+    await until(() => next.state === 'live');
+    await settle(50);
+    expect(tokensOf('viewer')).toEqual(['subscribe']);
+  });
+
   it('the bitrate cap reaches the SDK stream', async () => {
     server = new FakeIvsStageServer();
     const configs: unknown[] = [];
