@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin, type Rolldown } from 'vite';
 import react from '@vitejs/plugin-react';
 import { pdfjsAssets } from './src/tiles/slides/vite-pdfjs-assets.js';
-import { excalidrawAssets } from './src/tiles/whiteboard/excalidraw-assets-plugin';
+import { excalidrawAssets } from './src/tiles/whiteboard/excalidraw-assets-plugin.js';
 
 /**
  * Inlines src/boot/early-start.js into index.html, with the viewer route's chunks and styles:

@@ -18,12 +18,15 @@ import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './e
 import { storage } from './storage/resource.js';
 import { FILES_BUCKET_ENV } from './storage/object-store.js';
 import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { mediaOutputsFromEnv } from './media/config.js';
 import { deckProcessor } from './functions/deck-processor/resource.js';
 import { DeckConverter, DECK_CONVERTER_IMAGE_ENV_PREFIX } from './converter/resource.js';
 import { DECK_CONVERTER_ENV, DECK_PROCESSOR_ENV } from './decks/deck-env.js';
 import { UPLOADS_PREFIX } from './decks/object-keys.js';
 import { REPLAY_RETENTION_DAYS } from '../src/protocol/replay.js';
+import { ivsRecordingFromEnv, mediaOutputsFromEnv, mediaProviderFromEnv, sfuFromEnv } from './media/config.js';
+import { IvsMedia } from './media/resource.js';
+import { mediaSweep } from './functions/media-sweep/resource.js';
+import { sfuEnv } from './functions/realtime/sfu-relay.js';
 
 /**
  * Stacks (nested under the Amplify root stack):
@@ -35,7 +38,7 @@ import { REPLAY_RETENTION_DAYS } from '../src/protocol/replay.js';
  * References point one way only, realtime -> data, auth and monitoring -> realtime, data, auth,
  * so the nested stacks have no cycle. tests/synth asserts that.
  */
-export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, deckProcessor, eventsAuthorizer });
+export const backend = defineBackend({ auth, storage, sessionApi, realtime, wsAuthorizer, deckProcessor, eventsAuthorizer, mediaSweep });
 
 pinPasswordPolicy(backend.auth.resources.cfnResources.cfnUserPool);
 
@@ -51,6 +54,7 @@ connectTables(backend.wsAuthorizer, { read: [sessionsTable] });
 connectTables(backend.eventsAuthorizer, { read: [sessionsTable] });
 connectTables(backend.realtime, { readWrite: [sessionsTable, sessionStatesTable, connectionsTable, decksTable, boardsTable] });
 connectTables(backend.deckProcessor, { readWrite: [decksTable] });
+connectTables(backend.mediaSweep, { read: [sessionsTable] });
 
 const { userPool, userPoolClient } = backend.auth.resources;
 backend.wsAuthorizer.addEnvironment('USER_POOL_ID', userPool.userPoolId);
@@ -100,7 +104,17 @@ export const liveEvents = new LiveEvents(Stack.of(backend.realtime.resources.lam
 backend.realtime.addEnvironment(EVENT_API_URL_ENV, liveEvents.httpUrl);
 backend.sessionApi.addEnvironment(EVENT_API_URL_ENV, liveEvents.httpUrl);
 
-enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.deckProcessor, backend.eventsAuthorizer].map((fn) => fn.resources.lambda));
+enableActiveTracing([backend.sessionApi, backend.realtime, backend.wsAuthorizer, backend.deckProcessor, backend.eventsAuthorizer, backend.mediaSweep].map((fn) => fn.resources.lambda));
+
+// Camera, screen and microphone: STREAMCANVAS_MEDIA_PROVIDER (ivs on branches, mesh on sandboxes; docs/DEPLOYMENT.md).
+const isSandbox = backend.stack.node.tryGetContext('amplify-backend-type') === 'sandbox';
+export const mediaProvider = mediaProviderFromEnv(process.env, { sandbox: isSandbox });
+export const ivsMedia = mediaProvider === 'ivs' ? ivsMediaFor(backend.stack.stackName) : undefined;
+if (mediaProvider === 'sfu') {
+  const sfu = sfuFromEnv(process.env);
+  backend.realtime.addEnvironment(sfuEnv.url, sfu.url);
+  backend.realtime.addEnvironment(sfuEnv.secret, sfu.secret);
+}
 
 // Alarms (to STREAMCANVAS_ALARM_EMAIL), the operations dashboard and a saved Logs Insights query.
 export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Monitoring', {
@@ -112,6 +126,7 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
     'ws-authorizer': backend.wsAuthorizer.resources.lambda,
     'deck-processor': backend.deckProcessor.resources.lambda,
     'events-authorizer': backend.eventsAuthorizer.resources.lambda,
+    ...(ivsMedia ? { 'media-sweep': backend.mediaSweep.resources.lambda } : {}),
   },
   tables: tableDefinitions.map((definition) => ({
     name: definition.logicalName,
@@ -123,6 +138,8 @@ export const monitoring = new Monitoring(backend.createStack('monitoring'), 'Mon
   userPool,
   userPoolClient,
 });
+
+if (ivsMedia) monitoring.addIvs([backend.sessionApi.resources.lambda]);
 
 // Code execution: a container-image Lambda the realtime function invokes. Docker builds it where it
 // runs (EXECUTOR_BUILD_WITH_DOCKER=true, e.g. a developer's sandbox); elsewhere it is the image the
@@ -168,11 +185,27 @@ backend.addOutput({
     webSocketUrl: apis.webSocketUrl,
     region: backend.stack.region,
     // Camera, screen and microphone: providers and ICE servers (STREAMCANVAS_ICE_SERVERS).
-    media: mediaOutputsFromEnv(process.env),
+    media: mediaOutputsFromEnv(process.env, mediaProvider),
     // Where Amplify Gen 2 puts an Event API; parseAmplifyConfig turns it into API.Events for the `events` client.
     events: { url: liveEvents.httpUrl, aws_region: backend.stack.region, default_authorization_type: 'AWS_LAMBDA' },
   },
 });
+
+/**
+ * Amazon IVS stages for every live session: grants scoped to this deployment's stages, the
+ * orphan sweep, and with STREAMCANVAS_IVS_RECORDING=true, recording of the host's tracks to the
+ * files bucket (amplify/storage; the session records the S3 prefix for replay).
+ */
+function ivsMediaFor(deploymentTag: string): IvsMedia {
+  const recording = ivsRecordingFromEnv(process.env);
+  return new IvsMedia(Stack.of(backend.sessionApi.resources.lambda), 'IvsMedia', {
+    deploymentTag,
+    tokenIssuer: backend.sessionApi,
+    stageEnders: [backend.sessionApi, backend.realtime],
+    sweeper: backend.mediaSweep,
+    ...(recording ? { recordingBucket: backend.storage.resources.bucket } : {}),
+  });
+}
 
 interface FunctionWithEnvironment {
   resources: { lambda: IFunction };

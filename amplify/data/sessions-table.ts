@@ -23,7 +23,19 @@ export interface SessionsTable {
   ): Promise<{ ok: true; session: Session } | { ok: false; reason: 'NotFound' | 'Forbidden' | 'Active' }>;
 }
 
-export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionsTable {
+/** A session's IVS stage (the session function only). */
+export interface SessionStageRecords {
+  /**
+   * Records the session's IVS stage if it still has `expected` (none, or a stage found gone) and
+   * is active; otherwise returns the session as it is, so the caller can use or drop its stage.
+   */
+  attachStage(
+    sessionId: string,
+    stage: { stageArn: string; recordingPrefix?: string; expected?: string },
+  ): Promise<{ ok: true } | { ok: false; session: Session | undefined }>;
+}
+
+export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: string): SessionsTable & SessionStageRecords {
   async function get(sessionId: string): Promise<Session | undefined> {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { sessionId }, ConsistentRead: true }));
     return Item as Session | undefined;
@@ -113,6 +125,36 @@ export function sessionsTableAccess(client: DynamoDBDocumentClient, tableName: s
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         return { ok: false, reason: await refusal(sessionId, hostId, 'Active') };
+      }
+    },
+
+    async attachStage(sessionId, stage) {
+      const values: Record<string, unknown> = { ':stageArn': stage.stageArn, ':active': 'active' };
+      const sets = ['#stageArn = :stageArn'];
+      const names: Record<string, string> = { '#stageArn': 'mediaStageArn', '#status': 'status' };
+      if (stage.recordingPrefix) {
+        names['#recordingPrefix'] = 'recordingPrefix';
+        values[':recordingPrefix'] = stage.recordingPrefix;
+        sets.push('#recordingPrefix = :recordingPrefix');
+      }
+      if (stage.expected) values[':expected'] = stage.expected;
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { sessionId },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: `attribute_exists(sessionId) AND #status = :active AND ${
+              stage.expected ? '#stageArn = :expected' : 'attribute_not_exists(#stageArn)'
+            }`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return { ok: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return { ok: false, session: await get(sessionId) };
       }
     },
   };

@@ -39,6 +39,10 @@ export const alarmThresholds = {
   executorErrorRateMinInvocations: 5,
   /** Executor: the longest invocation (Maximum Duration) >= 90 % of the function timeout. */
   executorTimeoutFraction: 0.9,
+  /** IVS: requests Amazon IVS refused for a quota or throttling (Sum) >= 1. */
+  ivsRefusals: 1,
+  /** IVS: subscribers' download packet loss, region-wide (Average, percent) > 5. */
+  ivsDownloadPacketLossPercent: 5,
 } as const;
 
 export interface MonitoredTable {
@@ -71,6 +75,8 @@ export interface ExecutorMonitoringOptions {
 }
 
 const period = Duration.minutes(alarmThresholds.periodMinutes);
+/** Counted by a log metric filter on `ivsFailure` (amplify/functions/session-api/media-tokens.ts logs it). */
+export const IVS_REFUSALS_METRIC = 'IvsRefusals';
 
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
@@ -182,6 +188,49 @@ export class Monitoring extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * Amazon IVS real-time (media provider `ivs`): participants and quality from the
+   * AWS/IVSRealTime namespace (region-wide: every stage of the account), and the requests IVS
+   * refused for a quota or throttling, counted from the logs of `functions` (they log
+   * `ivsFailure`). Call once, when the deployment uses IVS.
+   */
+  addIvs(functions: readonly lambda.IFunction[]): void {
+    const ivs = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/IVSRealTime', metricName, statistic, period, label });
+    const refusals = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: IVS_REFUSALS_METRIC, statistic: 'Sum', period, label: 'refused by IVS' });
+    functions.forEach((fn, index) => {
+      const logGroupName = configuredLogGroupName(fn);
+      if (!logGroupName) return;
+      new logs.MetricFilter(this, `IvsRefusals${index}`, {
+        logGroup: logs.LogGroup.fromLogGroupName(this, `IvsLogGroup${index}`, logGroupName),
+        filterPattern: logs.FilterPattern.any(logs.FilterPattern.stringValue('$.ivsFailure', '=', 'quota'), logs.FilterPattern.stringValue('$.ivsFailure', '=', 'throttled')),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: IVS_REFUSALS_METRIC,
+        metricValue: '1',
+      });
+    });
+    this.addAlarm('ivs-refusals', 'IvsRefusals', {
+      description:
+        `Amazon IVS refused ${alarmThresholds.ivsRefusals} or more stage or token requests in ${alarmThresholds.periodMinutes} minutes ` +
+        '(a quota such as 100 stages per region, or throttling): hosts or viewers could not start media.',
+      metric: refusals,
+      threshold: alarmThresholds.ivsRefusals,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    this.addAlarm('ivs-packet-loss', 'IvsDownloadPacketLoss', {
+      description: `IVS subscribers lost more than ${alarmThresholds.ivsDownloadPacketLossPercent} % of packets on average over ${alarmThresholds.periodMinutes} minutes.`,
+      metric: ivs('DownloadPacketLoss', 'Average', 'download packet loss %'),
+      threshold: alarmThresholds.ivsDownloadPacketLossPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    this.dashboard.addWidgets(
+      graph('IVS participants (max, region)', [ivs('ConcurrentPublishers', 'Maximum', 'publishers'), ivs('ConcurrentSubscriptions', 'Maximum', 'subscriptions')]),
+      graph('IVS quality (avg %, region)', [ivs('DownloadPacketLoss', 'Average', 'download packet loss'), ivs('DroppedFrames', 'Average', 'dropped frames')]),
+      graph('IVS bitrate (avg bit/s, region)', [ivs('PublishBitrate', 'Average', 'publish'), ivs('SubscribeBitrate', 'Average', 'subscribe')]),
+      graph('IVS refusals: quota or throttling (sum)', [refusals]),
+    );
   }
 
   /** An error alarm (> 5 errors in 5 minutes) and lines on the Lambda graphs. */

@@ -45,6 +45,10 @@ export const defaultRouteThrottles = {
   http: {
     // Each session is a DynamoDB item a signed-in user creates at will.
     [httpRoutes.createSession]: { rateLimit: 10, burstLimit: 20 },
+    // Each is a CreateParticipantToken, which IVS allows 50 times a second per account and region
+    // (not adjustable): anonymous callers must not use up what hosts need to publish.
+    [httpRoutes.subscribeMediaToken]: { rateLimit: 40, burstLimit: 80 },
+    [httpRoutes.publishMediaToken]: { rateLimit: 10, burstLimit: 20 },
   },
   webSocket: {
     // Authorizer + realtime function + 2 writes per connect; a reconnect storm is spread by the clients' backoff.

@@ -1,3 +1,4 @@
+import { MediaError } from './types';
 /** Cameras, microphones and screens: asking for them, and saying clearly why it failed. */
 
 export type DeviceKind = 'camera' | 'microphone' | 'screen';
@@ -82,7 +83,8 @@ export function describeMediaProblem(error: unknown, kind: DeviceKind): MediaPro
       return {
         title: `${capitalize(device)} could not start`,
         message: error instanceof Error ? error.message : String(error),
-        resolution: 'Try again; if it keeps failing, reload the page.',
+        // A provider's refusal (e.g. the IVS stage quota) says itself what to do.
+        resolution: (error instanceof MediaError && error.resolution) || 'Try again; if it keeps failing, reload the page.',
       };
   }
 }

@@ -16,6 +16,13 @@ export interface MediaRuntime {
   /** The host's name, for the placeholder when the camera is off. */
   hostName?: string;
   slot: { hub?: { close(): void }; host?: { close(): void } };
+  /** The HTTP API, for IVS participant tokens (the host's calls carry its access token). */
+  api?: MediaApi;
+}
+
+export interface MediaApi {
+  httpApiUrl: string;
+  getAccessToken?: () => Promise<string | undefined>;
 }
 
 const MediaRuntimeContext = createContext<MediaRuntime | null>(null);
@@ -25,17 +32,19 @@ export function MediaRuntimeProvider({
   role,
   config,
   hostName,
+  api,
   children,
 }: {
   room: MediaRuntime['room'] | undefined;
   role: 'host' | 'viewer';
   config: MediaOutputs | undefined;
   hostName?: string;
+  api?: MediaApi;
   children: ReactNode;
 }) {
   const runtime = useMemo<MediaRuntime | null>(
-    () => (room && config ? { room, role, config, slot: {} } : null),
-    [room, role, config],
+    () => (room && config ? { room, role, config, slot: {}, ...(api ? { api } : {}) } : null),
+    [room, role, config, api],
   );
   if (runtime) runtime.hostName = hostName;
   useEffect(

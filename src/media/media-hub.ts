@@ -3,6 +3,9 @@ import type { MediaProviderKind, MediaRef } from '../protocol/media';
 import { newMediaId } from './ids';
 import { MeshProvider } from './mesh-provider';
 import { SfuProvider } from './sfu-provider';
+import { IvsProvider } from './ivs/ivs-provider';
+import { loadIvsSdk } from './ivs/sdk';
+import type { IvsTokenSource } from './ivs/token-source';
 import { roomSignalChannel, type MediaRoom } from './signal-channel';
 import { ProviderSubscription } from './subscription';
 import type { LocalPublication, MediaProvider, MediaProviderDeps, Subscription } from './types';
@@ -14,10 +17,11 @@ import type { LocalPublication, MediaProvider, MediaProviderDeps, Subscription }
  */
 export type ProviderFactory = (kind: MediaProviderKind, deps: MediaProviderDeps) => MediaProvider | undefined;
 
-/** The providers this build has. IVS plugs in here, with its own deps (a token source). */
+/** The providers this build has. IVS loads Amazon's SDK (its own chunk) only when it first joins a stage. */
 export const defaultProviderFactory: ProviderFactory = (kind, deps) => {
   if (kind === 'mesh') return new MeshProvider(deps);
   if (kind === 'sfu') return new SfuProvider(deps);
+  if (kind === 'ivs' && deps.ivsTokens) return new IvsProvider({ role: deps.signals.role, tokens: deps.ivsTokens, sdk: loadIvsSdk, ...(deps.log ? { log: deps.log } : {}) });
   return undefined;
 };
 
@@ -35,6 +39,7 @@ export class MediaHub {
     readonly config: MediaOutputs,
     readonly role: 'host' | 'viewer',
     private readonly factory: ProviderFactory = defaultProviderFactory,
+    private readonly ivsTokens?: IvsTokenSource,
   ) {
     this.channel = roomSignalChannel(room, role, this.peerId);
   }
@@ -44,7 +49,7 @@ export class MediaHub {
     if (this.closed || !this.config.providers.includes(kind)) return undefined;
     let provider = this.providers.get(kind);
     if (!provider) {
-      provider = this.factory(kind, { signals: this.channel, iceServers: this.config.iceServers });
+      provider = this.factory(kind, { signals: this.channel, iceServers: this.config.iceServers, ...(this.ivsTokens ? { ivsTokens: this.ivsTokens } : {}) });
       if (provider) this.providers.set(kind, provider);
     }
     return provider;

@@ -7,6 +7,8 @@ export interface MediaRoom {
   subscribe(listener: (event: RoomEvent) => void): () => void;
   signal(to: string, data: MediaSignal): boolean;
   readonly status: ConnectionStatus;
+  /** The session (IVS asks the HTTP API for tokens by session). */
+  readonly sessionId?: string;
 }
 
 /**

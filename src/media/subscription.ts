@@ -1,5 +1,10 @@
 import type { Subscription, SubscriptionState, SubscriptionStats } from './types';
 
+/** Anything with WebRTC stats: a receiver, a peer connection, or an IVS stage stream. */
+export interface StatsSource {
+  getStats(): Promise<RTCStatsReport>;
+}
+
 /**
  * The state a provider keeps for one subscription, and what callers see of it. Providers
  * move it between states; callers read it and listen for changes.
@@ -15,7 +20,7 @@ export class ProviderSubscription implements Subscription {
 
   constructor(
     readonly publicationId: string,
-    private readonly hooks: { onClose: (subscription: ProviderSubscription) => void; receiver?: () => RTCRtpReceiver | undefined },
+    private readonly hooks: { onClose: (subscription: ProviderSubscription) => void; receiver?: () => StatsSource | undefined },
     now: () => number,
   ) {
     this.startedAt = now();
@@ -42,7 +47,7 @@ export class ProviderSubscription implements Subscription {
     const receiver = this.hooks.receiver?.();
     if (!receiver || !this.track) return undefined;
     const stats = await receiverStats(receiver, this.track.kind as 'audio' | 'video');
-    return this.firstFrameAt === undefined ? stats : { ...stats, joinToFirstFrameMs: this.firstFrameAt - this.startedAt };
+    return this.firstFrameAt === undefined ? stats : { ...stats, joinToFirstFrameMs: Math.round(this.firstFrameAt - this.startedAt) };
   }
 
   close(): void {
@@ -53,10 +58,10 @@ export class ProviderSubscription implements Subscription {
   }
 }
 
-const previous = new WeakMap<RTCRtpReceiver, { bytes: number; at: number }>();
+const previous = new WeakMap<StatsSource, { bytes: number; at: number }>();
 
 /** Resolution, frame rate and bitrate of one receiver, from getStats (bitrate since the last call). */
-export async function receiverStats(receiver: RTCRtpReceiver, kind: 'audio' | 'video'): Promise<SubscriptionStats> {
+export async function receiverStats(receiver: StatsSource, kind: 'audio' | 'video'): Promise<SubscriptionStats> {
   const report = await receiver.getStats();
   let inbound: Record<string, number | undefined> | undefined;
   report.forEach((entry: Record<string, unknown>) => {
@@ -77,7 +82,7 @@ export async function receiverStats(receiver: RTCRtpReceiver, kind: 'audio' | 'v
 }
 
 /** Sums what every sender of these connections sent since the last call, in kbit/s. */
-export async function uploadKbps(connections: readonly RTCPeerConnection[], memo: WeakMap<RTCPeerConnection, { bytes: number; at: number }>): Promise<number> {
+export async function uploadKbps(connections: readonly StatsSource[], memo: WeakMap<StatsSource, { bytes: number; at: number }>): Promise<number> {
   let total = 0;
   for (const pc of connections) {
     let bytes = 0;

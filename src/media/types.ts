@@ -1,4 +1,5 @@
 import type { MediaProviderKind, MediaRef, MediaSignal, MediaSource } from '../protocol/media';
+import type { IvsTokenSource } from './ivs/token-source';
 
 /**
  * The one interface every media provider implements: mesh (browser to browser over the
@@ -119,10 +120,12 @@ export interface IncomingSignal {
   data: MediaSignal;
 }
 
-/** What every provider is built from; a provider takes what it needs (IVS will add a token source). */
+/** What every provider is built from; a provider takes what it needs. */
 export interface MediaProviderDeps {
   signals: SignalChannel;
   iceServers: RTCIceServer[];
+  /** IVS: participant tokens from the HTTP API (absent where the page has no API, e.g. tests). */
+  ivsTokens?: IvsTokenSource;
   /** Injected by tests; the browser's by default. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
   now?: () => number;

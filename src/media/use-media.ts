@@ -2,14 +2,22 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { MediaRef } from '../protocol/media';
 import { HostMedia } from './host-media';
 import { MediaHub } from './media-hub';
+import { httpIvsTokenSource } from './ivs/token-source';
 import type { MediaRuntime } from './media-context';
 import type { Subscription, SubscriptionState } from './types';
 
 /** The page's media hub, made on first use and closed by MediaRuntimeProvider. */
 export function hubFor(runtime: MediaRuntime): MediaHub {
   let hub = runtime.slot.hub as MediaHub | undefined;
-  if (!hub) runtime.slot.hub = hub = new MediaHub(runtime.room, runtime.config, runtime.role);
+  if (!hub) runtime.slot.hub = hub = new MediaHub(runtime.room, runtime.config, runtime.role, undefined, ivsTokensFor(runtime));
   return hub;
+}
+
+/** IVS tokens for this session, where the deployment offers IVS and the page knows its API. */
+function ivsTokensFor(runtime: MediaRuntime) {
+  const sessionId = runtime.room.sessionId;
+  if (!runtime.config.providers.includes('ivs') || !runtime.api || !sessionId) return undefined;
+  return httpIvsTokenSource({ httpApiUrl: runtime.api.httpApiUrl, sessionId, ...(runtime.api.getAccessToken ? { getAccessToken: runtime.api.getAccessToken } : {}) });
 }
 
 /** The host's devices (studio only), made on first use. */

@@ -47,11 +47,15 @@ export const sessionSchema = z.object({
   endedAt: z.string().optional(),
   /** When the host deleted the session's replay (its log, checkpoints and insights). */
   replayDeletedAt: z.string().optional(),
+  /** The session's Amazon IVS stage (the `ivs` media provider), created on the host's first publication. */
+  mediaStageArn: z.string().optional(),
+  /** Where IVS records the host's tracks in the files bucket (`<prefix>/<participantId>/…`), when recording is on. */
+  recordingPrefix: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
 /** What anyone holding the id may read: no host identity. */
-export const publicSessionSchema = sessionSchema.omit({ hostId: true });
+export const publicSessionSchema = sessionSchema.omit({ hostId: true, mediaStageArn: true });
 export type PublicSession = z.infer<typeof publicSessionSchema>;
 
 export const sessionListSchema = z.object({
@@ -74,6 +78,10 @@ export const httpRoutes = {
   readReplayReactions: 'GET /sessions/{sessionId}/replay/reactions',
   deleteReplay: 'DELETE /sessions/{sessionId}/replay',
   getInsights: 'GET /sessions/{sessionId}/insights',
+  /** Host only (Cognito authorizer + host check): an IVS token that may publish. */
+  publishMediaToken: 'POST /sessions/{sessionId}/media/publish-token',
+  /** Anyone with the link: an IVS token that may only subscribe. */
+  subscribeMediaToken: 'POST /sessions/{sessionId}/media/subscribe-token',
 } as const;
 export type HttpRouteKey = (typeof httpRoutes)[keyof typeof httpRoutes];
 /**
@@ -87,4 +95,5 @@ export const publicHttpRoutes: readonly HttpRouteKey[] = [
   httpRoutes.seekReplay,
   httpRoutes.readReplayLog,
   httpRoutes.readReplayReactions,
+  httpRoutes.subscribeMediaToken,
 ];

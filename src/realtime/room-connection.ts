@@ -133,6 +133,10 @@ export class RoomConnection {
     void this.open();
   }
 
+  get sessionId(): string {
+    return this.options.sessionId;
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

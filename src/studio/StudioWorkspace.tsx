@@ -64,7 +64,9 @@ export function StudioWorkspace({
   const { commands, selectedId, announcement, history } = useCanvasEditing(store);
   const reactions = useFloatingReactions();
   const [confirmEnd, setConfirmEnd] = useState(false);
-  const media = useOptionalAppConfig()?.media;
+  const appConfig = useOptionalAppConfig();
+  const media = appConfig?.media;
+  const mediaApi = useMemo(() => (appConfig ? { httpApiUrl: appConfig.httpApiUrl, getAccessToken } : undefined), [appConfig]);
   const hostEmail = useIdTokenEmail();
 
   // Every tile's editor and view, downloaded once the studio is up and synced (after a short
@@ -134,7 +136,7 @@ export function StudioWorkspace({
   const frames = Object.fromEntries(Object.entries(snapshot.tiles).map(([id, tile]) => [id, tile.frame]));
 
   return (
-    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail}>
+    <MediaRuntimeProvider room={store?.room} role="host" config={media} hostName={hostEmail} api={mediaApi}>
     <TileSessionContext.Provider value={tileSession}>
     <div className="studio studio--live">
       <StudioBar

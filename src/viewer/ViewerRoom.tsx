@@ -24,7 +24,9 @@ export function ViewerRoom({ title, sessionId, store, view }: { title: string; s
   const reactions = useFloatingReactions();
   const connected = view.status === 'open';
   const restShown = useAfterFirstPaint();
-  const media = useOptionalAppConfig()?.media;
+  const appConfig = useOptionalAppConfig();
+  const media = appConfig?.media;
+  const mediaApi = useMemo(() => (appConfig ? { httpApiUrl: appConfig.httpApiUrl } : undefined), [appConfig]);
   const live = view.synced && view.snapshot.canvas.live === true;
   const audioRefs = useMemo(() => (live ? sessionAudioRefs(view.snapshot) : []), [live, view.snapshot]);
   const tileSession = useMemo(() => ({ sessionId }), [sessionId]);
@@ -36,7 +38,7 @@ export function ViewerRoom({ title, sessionId, store, view }: { title: string; s
   });
 
   return (
-    <MediaRuntimeProvider room={store?.room} role="viewer" config={media}>
+    <MediaRuntimeProvider room={store?.room} role="viewer" config={media} api={mediaApi}>
     <RoomProvider store={store}>
     <main id="main" className="watch__layout">
       <div className="watch__stage-column">

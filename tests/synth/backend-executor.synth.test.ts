@@ -13,7 +13,7 @@ let synth: Synthesized<BackendModule>;
 beforeAll(async () => {
   synth = await synthesizeBackend({
     deploymentType: 'branch',
-    env: { EXECUTOR_IMAGE_REPOSITORY: 'streamcanvas-executor', EXECUTOR_IMAGE_TAG: '0123abcd' },
+    env: { EXECUTOR_IMAGE_REPOSITORY: 'streamcanvas-executor', EXECUTOR_IMAGE_TAG: '0123abcd', STREAMCANVAS_MEDIA_PROVIDER: 'mesh' },
   });
   // A whole backend: slow on a busy two-core machine.
 }, 300_000);

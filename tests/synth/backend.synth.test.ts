@@ -21,7 +21,8 @@ type BackendModule = typeof import('../../amplify/backend.js');
 let synth: Synthesized<BackendModule>;
 
 beforeAll(async () => {
-  synth = await synthesizeBackend({ deploymentType: 'branch' });
+  // Media over mesh: the IVS default of branches has its own file (media-ivs.synth.test.ts).
+  synth = await synthesizeBackend({ deploymentType: 'branch', env: { STREAMCANVAS_MEDIA_PROVIDER: 'mesh' } });
 });
 afterAll(() => synth?.cleanup());
 
@@ -213,6 +214,8 @@ describe('HTTP API', () => {
     'GET /sessions/{sessionId}/replay/reactions': 'NONE',
     'DELETE /sessions/{sessionId}/replay': 'JWT',
     'GET /sessions/{sessionId}/insights': 'JWT',
+    'POST /sessions/{sessionId}/media/publish-token': 'JWT',
+    'POST /sessions/{sessionId}/media/subscribe-token': 'NONE',
   };
   const httpApi = () => synth.locate(synth.module.apis.httpApi);
   const ofHttpApi = (type: string) =>

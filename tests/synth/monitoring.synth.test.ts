@@ -23,7 +23,8 @@ let synth: Synthesized<BackendModule>;
 beforeAll(async () => {
   synth = await synthesizeBackend({
     deploymentType: 'branch',
-    env: { STREAMCANVAS_ALARM_EMAIL: 'oncall@example.com, lead@example.com' },
+    // Media over mesh: IVS adds its own alarms and graphs (media-ivs.synth.test.ts).
+    env: { STREAMCANVAS_ALARM_EMAIL: 'oncall@example.com, lead@example.com', STREAMCANVAS_MEDIA_PROVIDER: 'mesh' },
   });
 });
 afterAll(() => synth?.cleanup());
@@ -417,7 +418,11 @@ describe('throttling', () => {
   it('HTTP API: 100 requests/s (burst 200) per route, creating sessions 10/s (burst 20)', () => {
     const { stack, apiId, stage } = stageOf(synth.module.apis.httpApi);
     expect(props(stage).DefaultRouteSettings).toEqual(limits(100, 200));
-    expect(props(stage).RouteSettings).toEqual({ 'POST /sessions': limits(10, 20) });
+    expect(props(stage).RouteSettings).toEqual({
+      'POST /sessions': limits(10, 20),
+      'POST /sessions/{sessionId}/media/subscribe-token': limits(40, 80),
+      'POST /sessions/{sessionId}/media/publish-token': limits(10, 20),
+    });
     // The stage must be created after the route its settings name.
     expect([stage.DependsOn].flat()).toContain(routeIdOf(stack, apiId, 'POST /sessions'));
   });

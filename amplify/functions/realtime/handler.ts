@@ -34,6 +34,7 @@ import { CODE_TILE_KIND, runRequestSchema, tileRunFromResult, type TileRun } fro
 import { describeIssues } from '../../../src/protocol/errors.js';
 import { splitSnapshot } from '../../../src/protocol/snapshot-parts.js';
 import { closeRoom } from '../shared/close-room.js';
+import { deleteSessionStage, ivsStagesFromEnv, type MediaStages } from '../../media/stages.js';
 import { optionalEnv } from '../shared/env.js';
 import { lambdaCodeRunner, type CodeRunner } from './code-runner-client.js';
 import { serviceNames } from '../shared/metric-names.js';
@@ -68,6 +69,8 @@ export interface RealtimeDeps {
   sfu?: SfuRelay;
   /** Checks and attaches the decks tiles refer to; undefined where slides are not set up. */
   decks?: DecksTable;
+  /** Amazon IVS stages, when the media provider is `ivs`: ending the session deletes its stage. */
+  stages?: MediaStages;
   now: () => number;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -505,8 +508,10 @@ async function relayToSfu(caller: Caller, data: MediaSignal, d: RealtimeDeps, re
 
 async function end(caller: Caller, d: RealtimeDeps) {
   const at = d.now();
-  await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
+  const ended = await d.sessions.updateAsHost(caller.sessionId, caller.userId, { end: true }, new Date(at).toISOString());
   await closeRoom({ connections: d.connections, states: d.states, poster: caller.poster, replay: d.replay, events: d.events, log: d.log }, caller.sessionId, at, caller.connectionId);
+  // After the room heard the end; a failure is logged and the sweep deletes the stage later.
+  if (ended.ok && d.stages) await deleteSessionStage({ stages: d.stages, log: d.log }, ended.session);
 }
 
 /**
@@ -604,6 +609,7 @@ export const handler = observability.instrument(createRealtimeHandler(
         return url ? httpSfuRelay(url, requireEnv(sfuEnv.secret)) : undefined;
       },
       ...(optionalEnv(decksTable.envVar) ? { decks: decksTableAccess(documentClient(), optionalEnv(decksTable.envVar)!) } : {}),
+      stages: ivsStagesFromEnv(),
       now: () => Date.now(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

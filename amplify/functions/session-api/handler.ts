@@ -1,4 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { publishTokenBodySchema, subscribeTokenBodySchema } from '../../../src/protocol/media-token.js';
+import { deleteSessionStage, ivsStagesFromEnv, type MediaStages } from '../../media/stages.js';
+import { publishToken, subscribeToken } from './media-tokens.js';
 import {
   MAX_HTTP_BODY_BYTES,
   createSessionBodySchema,
@@ -10,7 +13,7 @@ import {
   type Session,
 } from '../../../src/protocol/session.js';
 import { documentClient } from '../../data/document-client.js';
-import { sessionsTableAccess, type SessionsTable } from '../../data/sessions-table.js';
+import { sessionsTableAccess, type SessionStageRecords, type SessionsTable } from '../../data/sessions-table.js';
 import { connectionsTableAccess } from '../../data/connections-table.js';
 import { sessionStatesTableAccess } from '../../data/session-states-table.js';
 import { connectionsTable, sessionStatesTable, sessionsTable } from '../../data/table-definitions.js';
@@ -31,11 +34,13 @@ import { serviceNames } from '../shared/metric-names.js';
 import { createObservability } from '../shared/observability.js';
 
 export interface SessionApiDeps {
-  sessions: SessionsTable;
+  sessions: SessionsTable & SessionStageRecords;
   /** Tells the session's room it ended: viewers see the ended screen at once. */
   closeRoom: (sessionId: string, at: number) => Promise<void>;
   /** Replays and insights (replay-routes.ts). */
   replay: Omit<ReplayApiDeps, 'sessions' | 'now' | 'log'>;
+  /** Amazon IVS stages, when this deployment's media provider is `ivs`. */
+  stages?: MediaStages;
   now: () => Date;
   newId: () => string;
   log: (entry: Record<string, unknown>) => void;
@@ -43,7 +48,7 @@ export interface SessionApiDeps {
   decks?: () => DeckRouteDeps;
 }
 
-/** The HTTP API behind /sessions: create, list mine, read one publicly, update as host. */
+/** The HTTP API behind /sessions: create, list mine, read one publicly, update as host, media tokens. */
 export function createSessionApiHandler(deps: () => SessionApiDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
@@ -84,7 +89,7 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
       const sessionId = pathSessionId(event);
       const session = await deps.sessions.get(sessionId);
       if (!session) throw notFound(sessionId);
-      const { hostId: _hidden, ...publicFields } = session;
+      const { hostId: _hidden, mediaStageArn: _internal, ...publicFields } = session;
       return json(200, publicFields satisfies PublicSession);
     }
     case httpRoutes.updateSession: {
@@ -98,6 +103,7 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
         await deps.closeRoom(sessionId, now.getTime()).catch((error: unknown) =>
           deps.log({ level: 'error', message: 'could not close the room', sessionId, error: String(error) }),
         );
+        if (deps.stages) await deleteSessionStage({ stages: deps.stages, log: deps.log }, result.session);
       }
       if (result.ok) return json(200, result.session);
       if (result.reason === 'NotFound') throw notFound(sessionId);
@@ -105,6 +111,17 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
         throw new HttpError('Forbidden', 'Only the host of this session may change it.', 'Sign in as the host.');
       }
       throw new HttpError('Conflict', 'This session has ended and can no longer change.', 'Create a new session.');
+    }
+    case httpRoutes.publishMediaToken: {
+      const hostId = callerId(event);
+      const sessionId = pathSessionId(event);
+      const body = parseBody(event, publishTokenBodySchema, MAX_HTTP_BODY_BYTES);
+      return json(200, await publishToken(mediaDeps(deps), sessionId, hostId, body));
+    }
+    case httpRoutes.subscribeMediaToken: {
+      const sessionId = pathSessionId(event);
+      parseBody(event, subscribeTokenBodySchema, MAX_HTTP_BODY_BYTES);
+      return json(200, await subscribeToken(mediaDeps(deps), sessionId));
     }
     default: {
       if (replayRouteKeys.includes(event.routeKey)) {
@@ -115,6 +132,17 @@ async function route(event: APIGatewayProxyEventV2, deps: SessionApiDeps): Promi
       throw new HttpError('NotFound', `No route ${event.routeKey}.`);
     }
   }
+}
+
+function mediaDeps(deps: SessionApiDeps) {
+  if (!deps.stages) {
+    throw new HttpError(
+      'NotFound',
+      'This deployment does not use Amazon IVS for media (its provider is mesh or sfu).',
+      'Use the media provider named in amplify_outputs.json custom.media, or deploy with STREAMCANVAS_MEDIA_PROVIDER=ivs.',
+    );
+  }
+  return { ...deps, stages: deps.stages };
 }
 
 function pathSessionId(event: APIGatewayProxyEventV2): string {
@@ -166,6 +194,7 @@ export const handler = observability.instrument(
         states: sessionStatesTableAccess(documentClient(), requireEnv(sessionStatesTable.envVar)),
         store: replayStoreFromEnv(),
       },
+      stages: ivsStagesFromEnv(),
       now: () => new Date(),
       newId: () => crypto.randomUUID(),
       log: observability.log,

@@ -16,6 +16,7 @@ export const serviceNames = {
   wsAuthorizer: 'ws-authorizer',
   deckProcessor: 'deck-processor',
   eventsAuthorizer: 'events-authorizer',
+  mediaSweep: 'media-sweep',
 } as const;
 export type ServiceName = (typeof serviceNames)[keyof typeof serviceNames];
 

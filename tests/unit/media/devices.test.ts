@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { describeMediaProblem, isCancelled, unpluggedProblem } from '../../../src/media/devices';
+import { MediaError } from '../../../src/media/types';
 import { initialsOf, parseMediaTileState } from '../../../src/tiles/media/media-state';
 
 /** What the host reads when a device fails: what happened, and what to do. */
 describe('device problems', () => {
+  it("a provider's refusal keeps its own resolution (e.g. the IVS stage quota)", () => {
+    const problem = describeMediaProblem(new MediaError('unavailable', 'Amazon IVS refused: quota.', 'Raise "Stages" in Service Quotas.'), 'camera');
+    expect(problem).toMatchObject({ message: 'Amazon IVS refused: quota.', resolution: 'Raise "Stages" in Service Quotas.' });
+  });
+
   it.each([
     ['NotAllowedError', 'camera', 'Access to the camera was denied', 'allow the camera'],
     ['NotFoundError', 'microphone', 'No microphone found', 'Connect a microphone'],

@@ -6,6 +6,7 @@ import type { SessionsTable } from '../../../amplify/data/sessions-table';
 import type { BoardLogEntry, BoardsTable, StoreOutcome } from '../../../amplify/data/boards-table';
 import { elementBytes, supersedes, type BoardElement } from '../../../src/protocol/board';
 import { freedraw, rectangle } from '../../support/board-elements';
+import type { MediaStages } from '../../../amplify/media/stages';
 import type { ConnectionPoster } from '../../../amplify/functions/realtime/connection-poster';
 import type { EventPublisher } from '../../../amplify/functions/realtime/event-api-publisher';
 import { BEACON_AFTER_CONNECT_MS, CONNECTING_GRACE_MS, createRealtimeHandler, type RealtimeDeps } from '../../../amplify/functions/realtime/handler';
@@ -138,6 +139,8 @@ class MemoryStates implements SessionStatesTable {
 
 class MemorySessions implements SessionsTable {
   readonly updates: Array<{ sessionId: string; hostId: string; change: { title?: string; end?: boolean } }> = [];
+  /** The session's IVS stage, as the session function recorded it. */
+  mediaStageArn: string | undefined;
   async create() {}
   async get() {
     return undefined;
@@ -149,7 +152,7 @@ class MemorySessions implements SessionsTable {
     this.updates.push({ sessionId, hostId, change });
     return {
       ok: true as const,
-      session: { sessionId, hostId, title: 't', status: 'ended' as const, createdAt: now, updatedAt: now, endedAt: now },
+      session: { sessionId, hostId, title: 't', status: 'ended' as const, createdAt: now, updatedAt: now, endedAt: now, ...(this.mediaStageArn ? { mediaStageArn: this.mediaStageArn } : {}) },
     };
   }
   async markReplayDeleted() {
@@ -225,7 +228,7 @@ function description(type: 'offer' | 'answer', sdp: string) {
   return { media: 'mesh', peer: 'viewer-peer-1', type: 'description', description: { type, sdp } } as const;
 }
 
-function harness(options: { sfu?: true | 'failing'; events?: EventPublisher } = {}) {
+function harness(options: { sfu?: true | 'failing'; events?: EventPublisher; stages?: MediaStages } = {}) {
   let clock = 1_700_000_000_000;
   const relayed: SfuEnvelope[] = [];
   let ids = 0;
@@ -247,6 +250,7 @@ function harness(options: { sfu?: true | 'failing'; events?: EventPublisher } = 
     now: () => clock,
     newId: () => `id-${++ids}`,
     log: (entry) => logs.push(entry),
+    ...(options.stages ? { stages: options.stages } : {}),
     ...(options.sfu
       ? {
           sfu: {
@@ -867,6 +871,17 @@ describe('realtime handler: other actions', () => {
     expect(h.states.head(SESSION).ended).toBe(h.now());
     expect(h.states.log).toEqual([{ sessionId: SESSION, kind: 'ended', seq: 1, at: h.now() }]);
     expect(h.poster.closed.sort()).toEqual(['v1', 'v2']);
+  });
+
+  it("end on an IVS deployment deletes the session's stage after telling the room", async () => {
+    const deleted: string[] = [];
+    const stages = { deleteStage: async (arn: string) => void deleted.push(arn) } as unknown as MediaStages;
+    const h = harness({ stages });
+    h.sessions.mediaStageArn = 'arn:aws:ivs:eu-west-1:123456789012:stage/abc';
+    await h.room();
+    await h.send('host', 'host', { v: 1, action: 'end' });
+    expect(h.poster.to('v1')).toEqual([{ type: 'ended', v: 1, at: h.now() }]);
+    expect(deleted).toEqual(['arn:aws:ivs:eu-west-1:123456789012:stage/abc']);
   });
 
   it('runCode answers unavailable on a deployment without an executor, after the rate limit', async () => {

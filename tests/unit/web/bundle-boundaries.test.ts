@@ -19,6 +19,11 @@ describe('bundle boundaries', () => {
     const media = modules.filter((id) => /[\\/]src[\\/](media|tiles[\\/]media)[\\/]/.test(id));
     expect(media.map((id) => id.replace(/^.*[\\/]src[\\/]/, 'src/')).sort()).toEqual(['src/media/media-context.tsx', 'src/media/session-audio-refs.ts', 'src/tiles/media/media-state.ts']);
     expect(modules.filter((id) => /werift/.test(id))).toEqual([]);
+    // Amazon's IVS SDK (proprietary, ~190 KB gzip) only ever loads by dynamic import on IVS deployments.
+    expect(modules.filter((id) => /amazon-ivs-web-broadcast/.test(id))).toEqual([]);
+    const ivs = (names: string[]) => names.some((name) => /amazon-ivs-web-broadcast/.test(name));
+    expect(chunks.filter((chunk) => ivs(chunk.imports)).map((chunk) => chunk.fileName)).toEqual([]);
+    expect(chunks.filter((chunk) => ivs(chunk.dynamicImports)).map((chunk) => chunk.name)).toEqual(['use-media']);
     // The clock's face is in the viewer route, so a late joiner's first render waits for no extra chunk.
     expect(modules.some((id) => id.endsWith('src/tiles/clock/ClockFace.tsx'))).toBe(true);
 
