@@ -32,9 +32,11 @@ export function NewSessionForm({ onCreated }: { onCreated: (session: Session) =>
     }
     setBusy(true);
     try {
-      const session = await api.createSession({ title: title.trim() });
+      const submitted = title.trim();
+      const session = await api.createSession({ title: submitted });
       onCreated(session);
-      setTitle('');
+      // Keep what the host typed meanwhile (the next session's title); clear only what was sent.
+      setTitle((current) => (current.trim() === submitted ? '' : current));
       setShowErrors(false);
       toast.success('Session created', `“${session.title}” is ready. Open its studio to go live.`);
     } catch (caught) {

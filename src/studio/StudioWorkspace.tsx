@@ -158,9 +158,9 @@ export function StudioWorkspace({
           <>
             <GoLiveButton live={live} disabled={!view.synced} onChange={(next) => store?.publish([{ type: 'canvas.set', set: { live: next } }])} />
             <CopyLink href={viewerLink(sessionId)} />
-            <a className="btn btn--ghost" href={watchPath(sessionId)} target="_blank" rel="noreferrer">
+            <a className="btn btn--ghost studio-bar__viewer-link" href={watchPath(sessionId)} target="_blank" rel="noreferrer" title="Open viewer page">
               <ExternalLinkIcon className="btn__icon" />
-              Open viewer page
+              <span className="btn__label">Open viewer page</span>
             </a>
             <Button variant="danger" icon={<StopIcon className="btn__icon" />} onClick={() => setConfirmEnd(true)}>
               End session

@@ -51,9 +51,10 @@ export function CopyLink({ href, label = 'Copy viewer link', variant = 'secondar
         className={buttonClassName({ variant, size })}
         onClick={(event) => void onClick(event)}
         aria-describedby={describedBy}
+        title={label}
       >
         {copied ? <CheckIcon className="btn__icon" /> : <LinkIcon className="btn__icon" />}
-        {label}
+        <span className="btn__label">{label}</span>
       </a>
       <span className="copy-link__status" role="status" aria-live="polite">
         {copied ? 'Copied' : ''}

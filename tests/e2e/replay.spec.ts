@@ -72,7 +72,7 @@ test('during the live session, a viewer rewinds to the start and comes back to l
   // A few seconds of live canvas before the code tile comes.
   await viewer.waitForTimeout(2500);
   await host.getByRole('button', { name: 'Add code tile' }).click();
-  const editor = host.getByRole('textbox', { name: /^Code of tile/ });
+  const editor = host.getByRole('textbox', { name: / source of the code tile$/ });
   await editor.click();
   await host.keyboard.press('Control+A');
   await host.keyboard.press('Delete');
