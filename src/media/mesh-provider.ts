@@ -228,6 +228,13 @@ export class MeshProvider implements MediaProvider {
     }
     if (data.type !== 'description' && data.type !== 'candidate') return;
     let host = this.hosts.get(data.peer);
+    // An offer from a new connection of the host (it dropped ours, e.g. when our socket went
+    // away) cannot be applied to the old one: its DTLS session differs. Start afresh.
+    if (host && !host.negotiation.isClosed && data.type === 'description' && data.description.type === 'offer' && isFromAnotherSession(host.negotiation.pc, data.description.sdp)) {
+      host.negotiation.close();
+      this.hosts.delete(data.peer);
+      host = undefined;
+    }
     if (!host || host.negotiation.isClosed) {
       // Only an offer starts a connection; stray candidates or answers for an old one are dropped.
       if (data.type !== 'description' || data.description.type !== 'offer') return;
@@ -357,4 +364,15 @@ function mappingOf(viewer: ViewerPeer): TrackMapping {
     if (transceiver.mid) tracks.push({ mid: transceiver.mid, publicationId, source });
   }
   return tracks;
+}
+
+/**
+ * True when an offer comes from another peer connection than the one we are talking to: the
+ * session id of its `o=` line (RFC 8866, kept across renegotiations of one connection) differs.
+ */
+function isFromAnotherSession(pc: RTCPeerConnection, sdp: string): boolean {
+  const current = pc.remoteDescription?.sdp;
+  if (!current) return false;
+  const sessionId = (text: string) => /^o=\S+ (\S+) /m.exec(text)?.[1];
+  return sessionId(current) !== sessionId(sdp);
 }

@@ -53,8 +53,9 @@ test('sign up, confirm, sign in, create a session, watch it signed out, end it, 
   await dialog.getByRole('button', { name: 'End session' }).click();
   await expect(row).toContainText('Ended');
 
+  // An ended session's link opens its replay.
   await viewer.reload();
-  await expect(viewer.getByRole('heading', { name: 'This session has ended' })).toBeVisible();
+  await expect(viewer.getByRole('region', { name: 'Replay of Live coding: binary search' })).toBeVisible();
   await viewerContext.close();
 
   await page.getByRole('button', { name: 'Sign out' }).click();
