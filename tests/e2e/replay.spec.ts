@@ -157,16 +157,20 @@ test('2× plays the replay twice as fast as 1×', async ({ browser }) => {
   const page = await newPage(browser);
   await page.goto(watchUrl);
   await expect(player(page)).toBeVisible(LOAD);
-  await slider(page).press('Home');
-  await page.getByRole('combobox', { name: 'Playback speed' }).selectOption('1');
-  await expect(player(page)).toHaveAttribute('data-playing', 'true');
-  const normal = await playbackRate(page);
-  await page.getByRole('combobox', { name: 'Playback speed' }).selectOption('2');
-  await expect(player(page)).toHaveAttribute('data-speed', '2');
-  const double = await playbackRate(page);
-  test.info().annotations.push({ type: 'playback rates', description: `1×: ${normal.toFixed(2)}, 2×: ${double.toFixed(2)}` });
-  expect(double / normal).toBeGreaterThan(1.7);
-  expect(double / normal).toBeLessThan(2.3);
+  // A busy machine skips frames, and the position is drawn once a frame: a measurement may be
+  // off by a frame, so it is taken again (from the start) until one is clean. 1× never passes.
+  await expect(async () => {
+    await slider(page).press('Home');
+    await page.getByRole('combobox', { name: 'Playback speed' }).selectOption('1');
+    await expect(player(page)).toHaveAttribute('data-playing', 'true');
+    const normal = await playbackRate(page);
+    await page.getByRole('combobox', { name: 'Playback speed' }).selectOption('2');
+    await expect(player(page)).toHaveAttribute('data-speed', '2');
+    const double = await playbackRate(page);
+    test.info().annotations.push({ type: 'playback rates', description: `1×: ${normal.toFixed(2)}, 2×: ${double.toFixed(2)}` });
+    expect(double / normal).toBeGreaterThan(1.7);
+    expect(double / normal).toBeLessThan(2.3);
+  }).toPass({ timeout: 60_000 });
 });
 
 test('the host reads insights with charts, exports the chat and the code, and deletes the replay', async ({ browser }) => {
