@@ -1,7 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIRST_MEDIA_FRAME_MARK } from '../src/tiles/media/MediaTileView.js';
+import { FIRST_MEDIA_FRAME_MARK } from '../src/tiles/media/first-media-frame-mark.js';
 import { createSession, type TestStack } from '../tests/support/local-stack.js';
 import { writeTestVideo } from '../tests/support/test-video.js';
 import { percentiles, type Percentiles } from './stats.js';

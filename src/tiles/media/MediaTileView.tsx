@@ -6,9 +6,7 @@ import type { TileViewProps } from '../tile-kind';
 import { CameraIcon, ScreenIcon } from '../../ui/icons';
 import { initialsOf, type MediaTileState } from './media-state';
 import './media.css';
-
-/** performance.mark name when a media tile shows its first frame (the benchmark reads it). */
-export const FIRST_MEDIA_FRAME_MARK = 'streamcanvas:media-first-frame';
+import { FIRST_MEDIA_FRAME_MARK } from './first-media-frame-mark';
 
 export function CameraTileView(props: TileViewProps<MediaTileState>) {
   return <MediaTileView kind="camera" {...props} />;
