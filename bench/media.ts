@@ -163,11 +163,12 @@ async function floor(browser: Browser, origin: string, count: number): Promise<n
       const offer = await sender.evaluate(async () => {
         const w = window as unknown as { stream: MediaStream; pcs: RTCPeerConnection[] };
         const pc = new RTCPeerConnection();
-        w.pcs.push(pc);
+        // Taken now: the receivers negotiate in parallel, so later pushes would move "the last one".
+        const index = w.pcs.push(pc) - 1;
         for (const track of w.stream.getTracks()) pc.addTrack(track, w.stream);
         await pc.setLocalDescription();
         await new Promise<void>((resolve) => (pc.iceGatheringState === 'complete' ? resolve() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve())));
-        return { index: w.pcs.length - 1, sdp: pc.localDescription!.sdp };
+        return { index, sdp: pc.localDescription!.sdp };
       });
       const started = await receiver.evaluate(() => performance.now());
       const answer = await receiver.evaluate(async (sdp) => {
