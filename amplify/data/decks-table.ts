@@ -67,8 +67,8 @@ export function decksTableAccess(client: DynamoDBDocumentClient, tableName: stri
   const deckKey = (hostId: string, deckId: string) => ({ pk: deckKeys.host(hostId), sk: deckKeys.deck(deckId) });
   const lockKey = (hostId: string) => ({ pk: deckKeys.host(hostId), sk: deckKeys.processing });
 
-  async function countKept(hostId: string): Promise<number> {
-    let count = 0;
+  /** Every page of a host's kept decks (failed ones left out), as a whole or only counted. */
+  async function* keptDeckPages(hostId: string, select?: 'COUNT') {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await client.send(
@@ -78,13 +78,18 @@ export function decksTableAccess(client: DynamoDBDocumentClient, tableName: stri
           FilterExpression: '#status <> :failed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pk': deckKeys.host(hostId), ':deck': 'deck#', ':failed': 'failed' },
-          Select: 'COUNT',
+          ...(select ? { Select: select } : {}),
           ExclusiveStartKey: start,
         }),
       );
-      count += page.Count ?? 0;
+      yield page;
       start = page.LastEvaluatedKey;
     } while (start);
+  }
+
+  async function countKept(hostId: string): Promise<number> {
+    let count = 0;
+    for await (const page of keptDeckPages(hostId, 'COUNT')) count += page.Count ?? 0;
     return count;
   }
 
@@ -136,21 +141,7 @@ export function decksTableAccess(client: DynamoDBDocumentClient, tableName: stri
 
     async list(hostId) {
       const decks: StoredDeck[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deck)',
-            FilterExpression: '#status <> :failed',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':pk': deckKeys.host(hostId), ':deck': 'deck#', ':failed': 'failed' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        decks.push(...(page.Items ?? []).map(toDeck));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      for await (const page of keptDeckPages(hostId)) decks.push(...(page.Items ?? []).map(toDeck));
       return decks.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
 
