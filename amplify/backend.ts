@@ -14,7 +14,8 @@ import { LiveEvents } from './realtime/live-events.js';
 import { RealtimeApis, appOrigins } from './realtime/resource.js';
 import { Monitoring, alarmEmails } from './monitoring/resource.js';
 import { enableActiveTracing } from './monitoring/tracing.js';
-import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv } from './executor/resource.js';
+import { prebuiltImageFromEnv } from './executor/container-image.js';
+import { CodeExecutor, EXECUTOR_IMAGE_ENV_PREFIX, executorSettingsFromEnv } from './executor/resource.js';
 import { storage } from './storage/resource.js';
 import { FILES_BUCKET_ENV } from './storage/object-store.js';
 import { HttpMethods, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -145,7 +146,7 @@ if (ivsMedia) monitoring.addIvs([backend.sessionApi.resources.lambda]);
 // runs (EXECUTOR_BUILD_WITH_DOCKER=true, e.g. a developer's sandbox); elsewhere it is the image the
 // executor-image workflow pushed (EXECUTOR_IMAGE_REPOSITORY + EXECUTOR_IMAGE_TAG). With neither,
 // the deployment has no executor and the code tile tells the host so (docs/DEPLOYMENT.md).
-const executorImage = prebuiltImageFromEnv(process.env);
+const executorImage = prebuiltImageFromEnv(process.env, EXECUTOR_IMAGE_ENV_PREFIX);
 const buildExecutorWithDocker = process.env.EXECUTOR_BUILD_WITH_DOCKER === 'true';
 // Reserved concurrency and VPC are opt-in (STREAMCANVAS_EXECUTOR_*; docs/DEPLOYMENT.md, pre-flight check).
 const executorSettings = executorSettingsFromEnv(process.env);

@@ -1,12 +1,8 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, IgnoreMode, Size } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { PrebuiltExecutorImage } from '../executor/resource.js';
+import { containerImageCode, type PrebuiltImage } from '../executor/container-image.js';
 
 /**
  * The deck converter: a container-image Lambda (amplify/converter/Dockerfile) with LibreOffice,
@@ -21,15 +17,13 @@ import type { PrebuiltExecutorImage } from '../executor/resource.js';
  */
 export interface DeckConverterProps {
   dockerAvailable: boolean;
-  prebuiltImage?: PrebuiltExecutorImage;
+  prebuiltImage?: PrebuiltImage;
   /** Default 3008 MB: LibreOffice is CPU-bound, and Lambda's CPU share grows with memory. */
   memorySize?: number;
   /** Default 150 s: the sandbox's 120 s limit plus the download and upload. */
   timeout?: Duration;
 }
 
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DOCKERFILE = 'amplify/converter/Dockerfile';
 /** Only what the Dockerfile copies enters the asset (and its hash). */
 const DOCKER_CONTEXT = [
   'package.json',
@@ -55,7 +49,16 @@ export class DeckConverter extends Construct {
     });
     this.function = new lambda.DockerImageFunction(this, 'Function', {
       description: 'StreamCanvas deck converter (LibreOffice; untrusted documents; no permissions)',
-      code: imageCode(this, props),
+      code: containerImageCode(this, {
+        dockerAvailable: props.dockerAvailable,
+        prebuiltImage: props.prebuiltImage,
+        dockerfile: 'amplify/converter/Dockerfile',
+        dockerContext: DOCKER_CONTEXT,
+        missingImageError:
+          'DeckConverter needs a container image, but Docker is not available to build one and no prebuilt image is configured. ' +
+          'Resolution: run the converter-image workflow (.github/workflows/converter-image.yml) and set DECK_CONVERTER_IMAGE_REPOSITORY and ' +
+          'DECK_CONVERTER_IMAGE_TAG (the commit SHA it pushed), or deploy from a machine with Docker (DECK_CONVERTER_BUILD_WITH_DOCKER=true).',
+      }),
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 3008,
       timeout: props.timeout ?? Duration.seconds(150),
@@ -66,27 +69,4 @@ export class DeckConverter extends Construct {
       retryAttempts: 0,
     });
   }
-}
-
-function imageCode(scope: Construct, props: DeckConverterProps): lambda.DockerImageCode {
-  if (props.dockerAvailable) {
-    return lambda.DockerImageCode.fromImageAsset(repositoryRoot, {
-      file: DOCKERFILE,
-      platform: Platform.LINUX_AMD64,
-      ignoreMode: IgnoreMode.DOCKER,
-      exclude: ['**', ...DOCKER_CONTEXT.map((path) => `!${path}`)],
-    });
-  }
-  const image = props.prebuiltImage;
-  if (!image) {
-    throw new Error(
-      'DeckConverter needs a container image, but Docker is not available to build one and no prebuilt image is configured. ' +
-        'Resolution: run the converter-image workflow (.github/workflows/converter-image.yml) and set DECK_CONVERTER_IMAGE_REPOSITORY and ' +
-        'DECK_CONVERTER_IMAGE_TAG (the commit SHA it pushed), or deploy from a machine with Docker (DECK_CONVERTER_BUILD_WITH_DOCKER=true).',
-    );
-  }
-  const repository = image.repository.startsWith('arn:')
-    ? ecr.Repository.fromRepositoryArn(scope, 'ImageRepository', image.repository)
-    : ecr.Repository.fromRepositoryName(scope, 'ImageRepository', image.repository);
-  return lambda.DockerImageCode.fromEcr(repository, { tagOrDigest: image.tagOrDigest });
 }

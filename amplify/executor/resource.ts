@@ -1,12 +1,9 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { containerImageCode, type PrebuiltImage } from './container-image.js';
 
 /**
  * The code-execution Lambda: a container image (amplify/executor/Dockerfile)
@@ -35,13 +32,6 @@ import { Construct } from 'constructs';
  *   concurrency 10) cannot reserve any and the whole deployment would roll back.
  */
 
-export interface PrebuiltExecutorImage {
-  /** ECR repository name (same account and region) or ARN. */
-  repository: string;
-  /** An immutable tag (the workflow pushes the commit SHA) or a digest `sha256:…`. */
-  tagOrDigest: string;
-}
-
 export type ExecutorNetwork =
   /** A new VPC with isolated subnets only (default). */
   | { kind: 'isolated-vpc'; maxAzs?: number }
@@ -54,7 +44,7 @@ export interface CodeExecutorProps {
   /** True where Docker can build the image at deploy time (a developer's `ampx sandbox`); false on Amplify Hosting. */
   dockerAvailable: boolean;
   /** The image the executor-image workflow pushed; required when Docker is not available. */
-  prebuiltImage?: PrebuiltExecutorImage;
+  prebuiltImage?: PrebuiltImage;
   /** Default: no VPC. */
   network?: ExecutorNetwork;
   /** Default: none reserved (see executorSettingsFromEnv). */
@@ -65,9 +55,6 @@ export interface CodeExecutorProps {
   timeout?: Duration;
 }
 
-/** The repository root: the Docker build context (the handler imports src/protocol). */
-const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DOCKERFILE = 'amplify/executor/Dockerfile';
 /** Only what the Dockerfile copies enters the asset (and its hash): not node_modules. */
 const DOCKER_CONTEXT = [
   'package.json',
@@ -77,12 +64,8 @@ const DOCKER_CONTEXT = [
   'amplify/functions/code-runner/**',
 ];
 
-/** Reads <prefix>_IMAGE_REPOSITORY and <prefix>_IMAGE_TAG (EXECUTOR_… by default); undefined unless both are set. */
-export function prebuiltImageFromEnv(env: Readonly<Record<string, string | undefined>>, prefix = 'EXECUTOR'): PrebuiltExecutorImage | undefined {
-  const repository = env[`${prefix}_IMAGE_REPOSITORY`]?.trim();
-  const tagOrDigest = env[`${prefix}_IMAGE_TAG`]?.trim();
-  return repository && tagOrDigest ? { repository, tagOrDigest } : undefined;
-}
+/** The environment variables' prefix: EXECUTOR_IMAGE_REPOSITORY, EXECUTOR_IMAGE_TAG. */
+export const EXECUTOR_IMAGE_ENV_PREFIX = 'EXECUTOR';
 
 export interface ExecutorSettings {
   /** Undefined: nothing reserved. */
@@ -155,7 +138,16 @@ export class CodeExecutor extends Construct {
 
     this.function = new lambda.DockerImageFunction(this, 'Function', {
       description: 'StreamCanvas code executor (untrusted code; no permissions, no network)',
-      code: imageCode(this, props),
+      code: containerImageCode(this, {
+        dockerAvailable: props.dockerAvailable,
+        prebuiltImage: props.prebuiltImage,
+        dockerfile: 'amplify/executor/Dockerfile',
+        dockerContext: DOCKER_CONTEXT,
+        missingImageError:
+          'CodeExecutor needs a container image, but Docker is not available to build one and no prebuilt image is configured. ' +
+          'Resolution: run the executor-image workflow (.github/workflows/executor-image.yml) and set EXECUTOR_IMAGE_REPOSITORY and ' +
+          'EXECUTOR_IMAGE_TAG (the commit SHA it pushed) in the build environment, or deploy from a machine with Docker.',
+      }),
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 2048,
       timeout: props.timeout ?? Duration.seconds(20),
@@ -166,29 +158,6 @@ export class CodeExecutor extends Construct {
       ...vpcConfig,
     });
   }
-}
-
-function imageCode(scope: Construct, props: CodeExecutorProps): lambda.DockerImageCode {
-  if (props.dockerAvailable) {
-    return lambda.DockerImageCode.fromImageAsset(repositoryRoot, {
-      file: DOCKERFILE,
-      platform: Platform.LINUX_AMD64,
-      ignoreMode: IgnoreMode.DOCKER,
-      exclude: ['**', ...DOCKER_CONTEXT.map((path) => `!${path}`)],
-    });
-  }
-  const image = props.prebuiltImage;
-  if (!image) {
-    throw new Error(
-      'CodeExecutor needs a container image, but Docker is not available to build one and no prebuilt image is configured. ' +
-        'Resolution: run the executor-image workflow (.github/workflows/executor-image.yml) and set EXECUTOR_IMAGE_REPOSITORY and ' +
-        'EXECUTOR_IMAGE_TAG (the commit SHA it pushed) in the build environment, or deploy from a machine with Docker.',
-    );
-  }
-  const repository = image.repository.startsWith('arn:')
-    ? ecr.Repository.fromRepositoryArn(scope, 'ImageRepository', image.repository)
-    : ecr.Repository.fromRepositoryName(scope, 'ImageRepository', image.repository);
-  return lambda.DockerImageCode.fromEcr(repository, { tagOrDigest: image.tagOrDigest });
 }
 
 function isolatedVpc(scope: Construct, maxAzs: number): ec2.Vpc {

@@ -5,7 +5,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodeExecutor, executorSettingsFromEnv, prebuiltImageFromEnv, type CodeExecutorProps } from '../../amplify/executor/resource.js';
+import { prebuiltImageFromEnv } from '../../amplify/executor/container-image.js';
+import { CodeExecutor, EXECUTOR_IMAGE_ENV_PREFIX, executorSettingsFromEnv, type CodeExecutorProps } from '../../amplify/executor/resource.js';
 
 /** The CodeExecutor construct alone, in a plain App and Stack, synthesized offline (no Docker needed). */
 
@@ -202,12 +203,12 @@ describe('the image source', () => {
   });
 
   it('reads the prebuilt image from EXECUTOR_IMAGE_REPOSITORY and EXECUTOR_IMAGE_TAG', () => {
-    expect(prebuiltImageFromEnv({ EXECUTOR_IMAGE_REPOSITORY: ' repo ', EXECUTOR_IMAGE_TAG: 'sha256:abc' })).toEqual({
+    expect(prebuiltImageFromEnv({ EXECUTOR_IMAGE_REPOSITORY: ' repo ', EXECUTOR_IMAGE_TAG: 'sha256:abc' }, EXECUTOR_IMAGE_ENV_PREFIX)).toEqual({
       repository: 'repo',
       tagOrDigest: 'sha256:abc',
     });
-    expect(prebuiltImageFromEnv({ EXECUTOR_IMAGE_REPOSITORY: 'repo' })).toBeUndefined();
-    expect(prebuiltImageFromEnv({})).toBeUndefined();
+    expect(prebuiltImageFromEnv({ EXECUTOR_IMAGE_REPOSITORY: 'repo' }, EXECUTOR_IMAGE_ENV_PREFIX)).toBeUndefined();
+    expect(prebuiltImageFromEnv({}, EXECUTOR_IMAGE_ENV_PREFIX)).toBeUndefined();
   });
 
   it('accepts a repository ARN and a digest', () => {
