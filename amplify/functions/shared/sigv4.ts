@@ -130,6 +130,19 @@ const SIGNED_WITH_TOKEN = `${SIGNED_WITHOUT_TOKEN};x-amz-security-token`;
  */
 export function canonicalPath(path: string): string {
   if (!/[^A-Za-z0-9\-._~/]|\/\/|\/\.{1,2}(\/|$)/.test(path)) return path;
+  // Fan-out signs the same connection paths on every message: remember them (bounded).
+  let canonical = canonicalPaths.get(path);
+  if (canonical === undefined) {
+    if (canonicalPaths.size >= CANONICAL_PATHS_KEPT) canonicalPaths.clear();
+    canonicalPaths.set(path, (canonical = encodeCanonicalPath(path)));
+  }
+  return canonical;
+}
+
+const canonicalPaths = new Map<string, string>();
+const CANONICAL_PATHS_KEPT = 20_000;
+
+function encodeCanonicalPath(path: string): string {
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
