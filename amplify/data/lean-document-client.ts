@@ -1,7 +1,7 @@
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall, type NativeAttributeValue, type marshallOptions, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
 import { isTransientSocketError, signedPoster, type SignedPoster } from '../functions/shared/signed-post.js';
 
 /**
@@ -21,14 +21,16 @@ import { isTransientSocketError, signedPoster, type SignedPoster } from '../func
  * AWS_ENDPOINT_URL, AWS_REGION), credentials from the SDK's default provider chain.
  */
 export class LeanDocumentClient extends DynamoDBDocumentClient {
-  private poster: SignedPoster | undefined;
+  private readonly poster: SignedPoster;
 
   constructor(
     client: DynamoDBClient,
     private readonly translate: TranslateConfig,
-    private readonly endpoint: string = dynamoEndpoint(),
+    options: { endpoint?: string; region?: string } = {},
   ) {
     super(client, translate);
+    // Sockets open on first use; DynamoDB may take long under load, so no short request timeout.
+    this.poster = signedPoster(options.endpoint ?? dynamoEndpoint(), { service: 'dynamodb', region: options.region, maxSockets: 50, requestTimeoutMs: 30_000 });
   }
 
   // One signature for every overload of the SDK's send: the command decides the output.
@@ -39,13 +41,12 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
   }
 
   override destroy(): void {
-    this.poster?.close();
+    this.poster.close();
     super.destroy();
   }
 
   private async sendLean(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const body = JSON.stringify(this.marshallInput(input));
-    this.poster ??= signedPoster(this.endpoint, { service: 'dynamodb', maxSockets: 50, requestTimeoutMs: 30_000 });
+    const body = JSON.stringify(this.marshallInput(input), base64Binary);
     for (let attempt = 1; ; attempt++) {
       let answer: { status: number; body: Buffer };
       try {
@@ -59,8 +60,9 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
         throw error;
       }
       const metadata = { httpStatusCode: answer.status, attempts: attempt };
-      const parsed = answer.body.length ? (JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>) : {};
-      if (answer.status === 200) return { ...this.unmarshallOutput(parsed), $metadata: metadata };
+      const text = answer.body.toString('utf8');
+      if (answer.status === 200) return { ...this.unmarshallOutput(text ? (JSON.parse(text, binaryFromBase64) as Record<string, unknown>) : {}), $metadata: metadata };
+      const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       const error = serviceError(answer.status, parsed, metadata);
       if (attempt < MAX_ATTEMPTS && (answer.status >= 500 || THROTTLING.has(error.name))) {
         await backoff(attempt, THROTTLING.has(error.name));
@@ -70,16 +72,26 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
     }
   }
 
+  // Whole maps at once; the SDK's document commands set these flags on the shared options when they run, so they are fixed here.
+  private marshallOptions(): marshallOptions {
+    return { ...this.translate.marshallOptions, convertTopLevelContainer: false };
+  }
+
+  private unmarshallOptions(): unmarshallOptions {
+    return { ...this.translate.unmarshallOptions, convertWithoutMapWrapper: false };
+  }
+
   private marshallInput(input: Record<string, unknown>): Record<string, unknown> {
     const wire: Record<string, unknown> = { ...input };
+    const options = this.marshallOptions();
     for (const key of MAP_INPUTS) {
-      if (input[key] !== undefined) wire[key] = marshall(input[key] as Record<string, NativeAttributeValue>, this.translate.marshallOptions);
+      if (input[key] !== undefined) wire[key] = marshall(input[key] as Record<string, NativeAttributeValue>, options);
     }
     return wire;
   }
 
   private unmarshallOutput(output: Record<string, unknown>): Record<string, unknown> {
-    const options = this.translate.unmarshallOptions;
+    const options = this.unmarshallOptions();
     const native = { ...output };
     for (const key of ['Item', 'Attributes', 'LastEvaluatedKey'] as const) {
       if (output[key] !== undefined) native[key] = unmarshall(output[key] as Record<string, dynamodb.AttributeValue>, options);
@@ -111,6 +123,19 @@ function leanOperation(command: unknown): string | undefined {
   if (!operation) return undefined;
   const input = (command as { input?: Record<string, unknown> }).input ?? {};
   return LEGACY_INPUTS.some((key) => input[key] !== undefined) ? undefined : operation;
+}
+
+/** The JSON protocol carries binary attribute values (B, BS) as base64. */
+function base64Binary(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+  return original instanceof Uint8Array ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') : value;
+}
+
+function binaryFromBase64(key: string, value: unknown): unknown {
+  const decode = (text: string) => Uint8Array.from(Buffer.from(text, 'base64'));
+  if (key === 'B' && typeof value === 'string') return decode(value);
+  if (key === 'BS' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map(decode);
+  return value;
 }
 
 /** AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else the regional endpoint, as the SDK resolves it. */
