@@ -62,8 +62,7 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
       const metadata = { httpStatusCode: answer.status, attempts: attempt };
       const text = answer.body.toString('utf8');
       if (answer.status === 200) return { ...this.unmarshallOutput(text ? (JSON.parse(text, binaryFromBase64) as Record<string, unknown>) : {}), $metadata: metadata };
-      const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      const error = serviceError(answer.status, parsed, metadata);
+      const error = serviceError(answer.status, errorBody(text), metadata);
       if (attempt < MAX_ATTEMPTS && (answer.status >= 500 || THROTTLING.has(error.name))) {
         await backoff(attempt, THROTTLING.has(error.name));
         continue;
@@ -141,6 +140,16 @@ function binaryFromBase64(key: string, value: unknown): unknown {
 /** AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, else the regional endpoint, as the SDK resolves it. */
 export function dynamoEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? `https://dynamodb.${env.AWS_REGION ?? 'us-east-1'}.amazonaws.com`;
+}
+
+/** DynamoDB's `{ __type, message }`; anything else in front of it (a proxy's HTML page) says only its status. */
+function errorBody(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The SDK's exception class for the error's `__type` (e.g. ConditionalCheckFailedException), or its base class. */

@@ -167,7 +167,7 @@ describe('LeanDocumentClient', () => {
 
 describe('LeanDocumentClient on the wire', () => {
   /** A server that answers each request with the next canned answer, and checks its signature as DynamoDB would. */
-  async function cannedServer(answers: Array<{ status: number; body: object }>) {
+  async function cannedServer(answers: Array<{ status: number; body: object | string }>) {
     const seen: Array<{ target?: string; verified: boolean; body: string }> = [];
     const fake = createServer((request: IncomingMessage, response) => {
       const chunks: Buffer[] = [];
@@ -180,7 +180,7 @@ describe('LeanDocumentClient on the wire', () => {
         );
         seen.push({ target: request.headers['x-amz-target'] as string | undefined, verified: verified.ok, body });
         const answer = answers.shift() ?? { status: 200, body: {} };
-        response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer.body));
+        response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       });
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
@@ -213,7 +213,7 @@ describe('LeanDocumentClient on the wire', () => {
 
   it('retries throttling and server errors up to three attempts, as the SDK does', async () => {
     const throttled = { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate exceeded' } };
-    const fake = await cannedServer([throttled, { status: 500, body: { __type: 'InternalServerError', message: 'oops' } }, { status: 200, body: {} }]);
+    const fake = await cannedServer([throttled, { status: 502, body: '<html>Bad gateway</html>' }, { status: 200, body: {} }]);
     try {
       const result = await fake.client.send(new PutCommand({ TableName: table, Item: { pk: 'r', sk: 1 } }));
       expect(result.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 3 });
