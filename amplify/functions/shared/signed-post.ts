@@ -7,6 +7,7 @@ import { RequestSigner, payloadHash, type CredentialProvider } from './sigv4.js'
  * keep-alive connections. Fan-out is the hot path (one PostToConnection per viewer per
  * message): a body shared by many posts is encoded and hashed once, the signing key is derived
  * once a day, and each post costs one hash, one HMAC and one write (bench/: CPU per publish).
+ * DynamoDB's JSON protocol rides on it too (amplify/data/lean-document-client.ts).
  */
 export interface SignedPoster {
   /** Resolves with the HTTP status and API Gateway's error type, if any. */
@@ -74,7 +75,8 @@ export function signedPoster(endpoint: string, options: SignedPosterOptions = {}
         response = await postOnce(fullPath, body, postOptions);
       } catch (error) {
         // A pooled keep-alive socket may have died while the Lambda was frozen: retry once on a
-        // fresh one, as the SDK does. A duplicate post is harmless: clients drop repeated seqs.
+        // fresh one, as the SDK does. A duplicate post is harmless: clients drop repeated seqs
+        // (a DynamoDB write retried after a reset is what the SDK would retry too).
         if (!isTransientSocketError(error)) throw error;
         response = await postOnce(fullPath, body, postOptions, true);
       }
