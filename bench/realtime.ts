@@ -20,6 +20,8 @@ export interface RealtimeBenchResult {
   ratio: { p50: number; p95: number };
   /** CPU time (user + system) of the realtime function's process per publish. */
   functionCpuMsPerPublish: number;
+  /** The same, split: the function's own code (user) and the kernel's work for it (system: its sockets' sends and receives). */
+  functionCpuSplitMsPerPublish: { user: number; system: number };
   dynamoRequestsPerPublish: number;
   dynamoRequestsByOperation: Record<string, number>;
   /** Request and response bodies per publish, summed over its DynamoDB requests. */
@@ -114,7 +116,11 @@ async function benchAudience(env: TestStack, hostToken: string, viewers: number,
       latencyMs,
       floorMs,
       ratio: { p50: round(latencyMs.p50 / floorMs.p50), p95: round(latencyMs.p95 / floorMs.p95) },
-      functionCpuMsPerPublish: round((cpuAfter - cpuBefore) / 1000 / publishes),
+      functionCpuMsPerPublish: round((cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / 1000 / publishes),
+      functionCpuSplitMsPerPublish: {
+        user: round((cpuAfter.user - cpuBefore.user) / 1000 / publishes),
+        system: round((cpuAfter.system - cpuBefore.system) / 1000 / publishes),
+      },
       dynamoRequestsPerPublish: round(Object.values(byOperation).reduce((a, b) => a + b, 0)),
       dynamoRequestsByOperation: byOperation,
       dynamoBytesPerPublish: { sent: bytes('sent'), received: bytes('received') },
@@ -132,7 +138,7 @@ async function everyViewerGets(audience: RoomClient[], seq: number): Promise<num
   return outcomes.map((o) => (o as PromiseFulfilledResult<number>).value);
 }
 
-async function functionCpuMicros(env: TestStack): Promise<number> {
+async function functionCpuMicros(env: TestStack): Promise<{ user: number; system: number }> {
   const micros = await env.stack.realtimeCpuMicros();
   if (micros === undefined) throw new Error('The realtime bench needs the stack started with realtimeInOwnProcess: true.');
   return micros;

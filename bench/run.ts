@@ -108,15 +108,13 @@ function format(name: string, value: unknown): string {
         ? '   through the Event API (one publish per message)'
         : '   PostToConnection to each viewer (the lean poster, as without an Event API)',
       '   publish -> every viewer; floor: bare ws relay, same clients and frames, same run',
-      '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   fn CPU ms/publish   DynamoDB requests/publish (bytes sent/received)',
+      '   viewers   p50 ms   p95 ms   floor p50   floor p95   ratio p50/p95   fn CPU ms/publish (user + sys)   DynamoDB requests/publish (bytes sent/received)',
       ...rows.map((r) =>
         'error' in r
           ? `   ${String(r.viewers).padStart(7)}   failed: ${r.error}`
           : `   ${String(r.viewers).padStart(7)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.floorMs.p50
             .toFixed(1)
-            .padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)} ${r.functionCpuMsPerPublish
-            .toFixed(2)
-            .padStart(19)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
+            .padStart(11)} ${r.floorMs.p95.toFixed(1).padStart(11)} ${`${r.ratio.p50} / ${r.ratio.p95}`.padStart(15)} ${`${r.functionCpuMsPerPublish.toFixed(2)} (${r.functionCpuSplitMsPerPublish.user} + ${r.functionCpuSplitMsPerPublish.system})`.padStart(31)}   ${r.dynamoRequestsPerPublish} (${Object.entries(r.dynamoRequestsByOperation)
             .map(([op, n]) => `${op} ${n}`)
             .join(', ')}; ${r.dynamoBytesPerPublish.sent} / ${r.dynamoBytesPerPublish.received} B)`,
       ),

@@ -10,7 +10,7 @@ if (typeof handler !== 'function') throw new Error(`${process.env.STREAMCANVAS_F
 process.on('message', (message: Message) => {
   if (message.kind === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send!({ id: message.id, cpu: user + system });
+    process.send!({ id: message.id, cpu: { user, system } });
     return;
   }
   handler(message.event).then(

@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
  */
 export interface FunctionProcess<E, R> {
   invoke(event: E): Promise<R>;
-  /** CPU time the process has used so far (user + system), in microseconds. */
-  cpuMicros(): Promise<number>;
+  /** CPU time the process has used so far, in microseconds: in user space and in the kernel (system calls, its sockets). */
+  cpuMicros(): Promise<{ user: number; system: number }>;
   close(): Promise<void>;
 }
 
-type Reply = { id: number; result?: unknown; error?: string; cpu?: number };
+type Reply = { id: number; result?: unknown; error?: string; cpu?: { user: number; system: number } };
 
 export async function startFunctionProcess<E, R>(options: {
   /** Absolute path of the handler's module. */
@@ -62,7 +62,7 @@ export async function startFunctionProcess<E, R>(options: {
       return reply.result as R;
     },
     async cpuMicros() {
-      return (await call({ kind: 'cpu' })).cpu ?? 0;
+      return (await call({ kind: 'cpu' })).cpu ?? { user: 0, system: 0 };
     },
     async close() {
       if (exited) return;

@@ -1,12 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LeanDocumentClient } from './lean-document-client.js';
 
 let shared: DynamoDBDocumentClient | undefined;
 
-/** One client per process: the SDK keeps connections alive across invocations. */
+/** One client per process: its connections stay alive across invocations. */
 export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  shared ??= new LeanDocumentClient(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return shared;
 }

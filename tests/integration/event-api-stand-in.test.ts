@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EventApiAuthorizerEvent } from '../../amplify/functions/events-authorizer/handler.js';
-import { signedPoster } from '../../amplify/functions/realtime/signed-post.js';
+import { signedPoster } from '../../amplify/functions/shared/signed-post.js';
 import { startEventApi } from '../../local/event-api.js';
 import { EventApiSubscriber } from '../support/event-api-client.js';
 

@@ -1,5 +1,5 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
-import { signedPoster } from './signed-post.js';
+import { signedPoster } from '../shared/signed-post.js';
 
 /** Sends to one WebSocket connection through API Gateway's @connections management API. */
 export interface ConnectionPoster {

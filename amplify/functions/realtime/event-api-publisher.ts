@@ -1,4 +1,4 @@
-import { signedPoster, type SignedPoster } from './signed-post.js';
+import { signedPoster, type SignedPoster } from '../shared/signed-post.js';
 
 /**
  * Publishes to an AWS AppSync Events API over its HTTP endpoint (`POST /event`, IAM-signed):

@@ -249,7 +249,8 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
   const match = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
   if (!match) throw socketError(`Not an HTTP response: ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`, 'EPROTO');
   const headers: Record<string, string> = Object.create(null);
-  for (const line of lines.slice(1)) {
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();

@@ -27,6 +27,8 @@ export interface SignableRequest {
   contentType: string;
   /** Hex SHA-256 of the body: `payloadHash(body)`, computed once per distinct body. */
   payloadHash: string;
+  /** The `x-amz-target` header of JSON-protocol services (DynamoDB's operation), signed like the SDK signs it. */
+  target?: string;
 }
 
 /** The headers to send besides host and content-type. */
@@ -82,8 +84,9 @@ export class RequestSigner {
     // Header names in sorted order, as canonical headers must be.
     const canonicalHeaders =
       `content-type:${request.contentType}\nhost:${request.host}\nx-amz-content-sha256:${request.payloadHash}\nx-amz-date:${amzDate}\n` +
-      (token ? `x-amz-security-token:${token}\n` : '');
-    const signedHeaders = token ? SIGNED_WITH_TOKEN : SIGNED_WITHOUT_TOKEN;
+      (token ? `x-amz-security-token:${token}\n` : '') +
+      (request.target ? `x-amz-target:${request.target}\n` : '');
+    const signedHeaders = (token ? SIGNED_WITH_TOKEN : SIGNED_WITHOUT_TOKEN) + (request.target ? ';x-amz-target' : '');
     const canonicalRequest = `${request.method}\n${canonicalPath(request.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n${request.payloadHash}`;
     const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.keyFor(credentials, shortDate)).update(stringToSign).digest('hex');
@@ -127,6 +130,19 @@ const SIGNED_WITH_TOKEN = `${SIGNED_WITHOUT_TOKEN};x-amz-security-token`;
  */
 export function canonicalPath(path: string): string {
   if (!/[^A-Za-z0-9\-._~/]|\/\/|\/\.{1,2}(\/|$)/.test(path)) return path;
+  // Fan-out signs the same connection paths on every message: remember them (bounded).
+  let canonical = canonicalPaths.get(path);
+  if (canonical === undefined) {
+    if (canonicalPaths.size >= CANONICAL_PATHS_KEPT) canonicalPaths.clear();
+    canonicalPaths.set(path, (canonical = encodeCanonicalPath(path)));
+  }
+  return canonical;
+}
+
+const canonicalPaths = new Map<string, string>();
+const CANONICAL_PATHS_KEPT = 20_000;
+
+function encodeCanonicalPath(path: string): string {
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

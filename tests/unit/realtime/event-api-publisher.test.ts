@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPublisher } from '../../../amplify/functions/realtime/event-api-publisher';
-import type { SignedPoster } from '../../../amplify/functions/realtime/signed-post';
+import type { SignedPoster } from '../../../amplify/functions/shared/signed-post';
 
 /** A poster answering the given responses in turn, recording each body it was asked to post. */
 function poster(...answers: Array<{ status: number; body?: unknown; errorType?: string }>) {

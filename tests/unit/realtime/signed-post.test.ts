@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isTransientSocketError, signedPoster } from '../../../amplify/functions/realtime/signed-post';
+import { isTransientSocketError, signedPoster } from '../../../amplify/functions/shared/signed-post';
 
 /** A loopback server that kills the first `failures` connections the given way, then answers 200. */
 async function flakyServer(failures: number, kill: (socket: Socket) => void) {

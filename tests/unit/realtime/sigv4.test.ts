@@ -7,7 +7,9 @@ const withoutToken: AwsCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessK
 const withToken: AwsCredentials = { ...withoutToken, accessKeyId: 'ASIAEXAMPLE', sessionToken: 'IQoJb3JpZ2luX2VjE/a+token==' };
 
 /** What the SDK's signer (@smithy/signature-v4, as the AWS SDK clients use it) sends for the same request. */
-async function sdkHeaders(credentials: AwsCredentials, service: string, at: Date, request: { host: string; path: string; body: string }) {
+type Request = { host: string; path: string; body: string; contentType?: string; target?: string };
+
+async function sdkHeaders(credentials: AwsCredentials, service: string, at: Date, request: Request) {
   const signer = new SignatureV4({ credentials, region: 'eu-west-1', service, sha256: NodeSha256 });
   const signed = await signer.sign(
     {
@@ -15,7 +17,11 @@ async function sdkHeaders(credentials: AwsCredentials, service: string, at: Date
       protocol: 'https:',
       hostname: request.host.split(':')[0]!,
       path: request.path,
-      headers: { host: request.host, 'content-type': 'application/json' },
+      headers: {
+        host: request.host,
+        'content-type': request.contentType ?? 'application/json',
+        ...(request.target ? { 'x-amz-target': request.target } : {}),
+      },
       body: request.body,
     },
     { signingDate: at },
@@ -23,14 +29,15 @@ async function sdkHeaders(credentials: AwsCredentials, service: string, at: Date
   return signed.headers;
 }
 
-function leanHeaders(credentials: AwsCredentials, service: string, at: Date, request: { host: string; path: string; body: string }) {
+function leanHeaders(credentials: AwsCredentials, service: string, at: Date, request: Request) {
   const signer = new RequestSigner({ region: 'eu-west-1', service, credentials: async () => credentials, now: () => at.getTime() });
   return signer.signWith(credentials, {
     method: 'POST',
     host: request.host,
     path: request.path,
-    contentType: 'application/json',
+    contentType: request.contentType ?? 'application/json',
     payloadHash: payloadHash(request.body),
+    ...(request.target ? { target: request.target } : {}),
   });
 }
 
@@ -39,6 +46,14 @@ const cases = [
   { service: 'execute-api', host: '127.0.0.1:4101', path: '/prod/@connections/a%2Bb%2Fc%3D%3D', body: '{"text":"héllo 👋"}' },
   { service: 'appsync', host: 'xyz.appsync-api.eu-west-1.amazonaws.com', path: '/event', body: '{"channel":"/live/s1","events":["{\\"a\\":1}"]}' },
   { service: 'appsync', host: 'xyz.appsync-api.eu-west-1.amazonaws.com', path: '/event', body: '' },
+  {
+    service: 'dynamodb',
+    host: 'dynamodb.eu-west-1.amazonaws.com',
+    path: '/',
+    body: '{"TableName":"SessionStates","Key":{"sessionId":{"S":"s1"},"timestamp":{"N":"0"}}}',
+    contentType: 'application/x-amz-json-1.0',
+    target: 'DynamoDB_20120810.UpdateItem',
+  },
 ];
 
 describe('RequestSigner', () => {
