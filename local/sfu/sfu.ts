@@ -243,6 +243,7 @@ export class Sfu {
     this.watch(room, link);
 
     await link.pc.setRemoteDescription(data.description);
+    withoutPublicStun(link.pc);
     await link.pc.setLocalDescription(await link.pc.createAnswer());
     await gathered(link.pc);
     if (link.closed) return;
@@ -269,6 +270,7 @@ export class Sfu {
     publication.subscribers.add(link);
     this.watch(room, link);
 
+    withoutPublicStun(link.pc);
     await link.pc.setLocalDescription(await link.pc.createOffer());
     await gathered(link.pc);
     if (link.closed) return;
@@ -447,6 +449,17 @@ export class Sfu {
 
 function linkKey(kind: Link['kind'], role: string, peer: string, publicationId: string) {
   return `${kind}:${role}:${peer}:${publicationId}`;
+}
+
+/**
+ * werift 0.23 asks a public STUN server for a reflexive candidate whenever it is given none
+ * (a built-in default), and its setLocalDescription waits up to 5 s for the answer: offline,
+ * every offer and answer of the SFU took 5 s, and each sent packets off the machine. The SFU
+ * needs its host candidates only. Call once the peer connection has its transports (after
+ * addTransceiver or setRemoteDescription), before setLocalDescription gathers.
+ */
+export function withoutPublicStun(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) transport.connection.stunServer = undefined;
 }
 
 /** Waits for ICE gathering, so the description carries every candidate (the SFU does not trickle). */
