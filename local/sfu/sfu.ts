@@ -92,8 +92,13 @@ type Reply = (data: MediaSignalBody) => Promise<void>;
 
 /** The SFU's own peer id in signals it sends. */
 export const SFU_PEER_ID = 'streamcanvas-sfu';
-/** Keyframe requests to a publisher, at most one per this interval (late joiners share one). */
-const KEYFRAME_INTERVAL_MS = 500;
+/**
+ * Keyframe requests to a publisher, at most one per this interval (late joiners share one).
+ * Chrome's encoder ignores requests within 300 ms of the last one it honoured (libwebrtc's
+ * kMinKeyframeSendIntervalMs); this stays just above that. 500 ms made viewers joining in a
+ * burst wait longer for their first frame.
+ */
+const KEYFRAME_INTERVAL_MS = 350;
 
 export class Sfu {
   private readonly rooms = new Map<string, Room>();
