@@ -28,6 +28,14 @@ export interface MediaRow {
 }
 
 const VIEWER_COUNTS = [1, 5, 25];
+/** `STREAMCANVAS_BENCH_MEDIA_VIEWERS=25` measures only those viewer counts. */
+function viewerCounts(): number[] {
+  const raw = process.env.STREAMCANVAS_BENCH_MEDIA_VIEWERS;
+  if (!raw) return VIEWER_COUNTS;
+  const counts = raw.split(',').map(Number);
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`STREAMCANVAS_BENCH_MEDIA_VIEWERS=${raw} is not a list of viewer counts. Use e.g. 1,5,25.`);
+  return counts;
+}
 /** Rounds for one viewer, so its p95 means something. */
 const SINGLE_VIEWER_ROUNDS = 5;
 
@@ -48,13 +56,13 @@ export async function benchMedia(env: TestStack): Promise<MediaRow[]> {
   });
   try {
     const floors = new Map<number, number[]>();
-    for (const viewers of VIEWER_COUNTS) floors.set(viewers, await floor(browser, env.stack.webUrl!, viewers));
+    for (const viewers of viewerCounts()) floors.set(viewers, await floor(browser, env.stack.webUrl!, viewers));
 
     const host = await openStudio(browser, env);
     const rows: MediaRow[] = [];
     for (const provider of ['mesh', 'sfu'] as const) {
       await selectProvider(host.page, provider);
-      for (const viewers of VIEWER_COUNTS) {
+      for (const viewers of viewerCounts()) {
         const samples: number[] = [];
         let failed = 0;
         let upload = 0;
@@ -124,16 +132,27 @@ async function joinViewers(browser: Browser, watchUrl: string, count: number) {
   const results = await Promise.all(
     pages.map(async (page) => {
       try {
-        await page.goto(watchUrl);
+        // Many pages loading at once on a loaded machine can take longer than Playwright's 30 s
+        // default; the figure is from subscribe to first frame, so a slow load only costs time.
+        await page.goto(watchUrl, { timeout: 120_000 });
+      } catch (error) {
+        return `page did not load: ${String(error).split('\n')[0]}`;
+      }
+      try {
         await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_MEDIA_FRAME_MARK, { timeout: 120_000 });
         return await page.evaluate((mark) => (performance.getEntriesByName(mark)[0] as PerformanceMark).detail.sinceSubscribeMs as number, FIRST_MEDIA_FRAME_MARK);
-      } catch {
-        return undefined;
+      } catch (error) {
+        return `no video frame: ${String(error).split('\n')[0]}`;
       }
     }),
   );
-  const samples = results.filter((value): value is number => value !== undefined);
-  return { contexts, samples, failed: results.length - samples.length };
+  const samples = results.filter((value): value is number => typeof value === 'number');
+  const failures = results.filter((value): value is string => typeof value === 'string');
+  // Why viewers had no video, once per distinct reason: a bench that says only "failed" hides whether media or the page load broke.
+  const reasons = new Map<string, number>();
+  for (const failure of failures) reasons.set(failure.slice(0, 160), (reasons.get(failure.slice(0, 160)) ?? 0) + 1);
+  for (const [reason, count] of reasons) console.log(`   ${count} viewer(s): ${reason}`);
+  return { contexts, samples, failed: failures.length };
 }
 
 async function uploadKbps(page: Page): Promise<number> {

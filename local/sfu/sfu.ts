@@ -92,8 +92,13 @@ type Reply = (data: MediaSignalBody) => Promise<void>;
 
 /** The SFU's own peer id in signals it sends. */
 export const SFU_PEER_ID = 'streamcanvas-sfu';
-/** Keyframe requests to a publisher, at most one per this interval (late joiners share one). */
-const KEYFRAME_INTERVAL_MS = 500;
+/**
+ * Keyframe requests to a publisher, at most one per this interval (late joiners share one).
+ * Chrome's encoder ignores requests within 300 ms of the last one it honoured (libwebrtc's
+ * kMinKeyframeSendIntervalMs); this stays just above that. 500 ms made viewers joining in a
+ * burst wait longer for their first frame.
+ */
+const KEYFRAME_INTERVAL_MS = 350;
 
 export class Sfu {
   private readonly rooms = new Map<string, Room>();
@@ -243,6 +248,7 @@ export class Sfu {
     this.watch(room, link);
 
     await link.pc.setRemoteDescription(data.description);
+    withoutPublicStun(link.pc);
     await link.pc.setLocalDescription(await link.pc.createAnswer());
     await gathered(link.pc);
     if (link.closed) return;
@@ -269,6 +275,7 @@ export class Sfu {
     publication.subscribers.add(link);
     this.watch(room, link);
 
+    withoutPublicStun(link.pc);
     await link.pc.setLocalDescription(await link.pc.createOffer());
     await gathered(link.pc);
     if (link.closed) return;
@@ -447,6 +454,17 @@ export class Sfu {
 
 function linkKey(kind: Link['kind'], role: string, peer: string, publicationId: string) {
   return `${kind}:${role}:${peer}:${publicationId}`;
+}
+
+/**
+ * werift 0.23 asks a public STUN server for a reflexive candidate whenever it is given none
+ * (a built-in default), and its setLocalDescription waits up to 5 s for the answer: offline,
+ * every offer and answer of the SFU took 5 s, and each sent packets off the machine. The SFU
+ * needs its host candidates only. Call once the peer connection has its transports (after
+ * addTransceiver or setRemoteDescription), before setLocalDescription gathers.
+ */
+export function withoutPublicStun(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) transport.connection.stunServer = undefined;
 }
 
 /** Waits for ICE gathering, so the description carries every candidate (the SFU does not trickle). */

@@ -55,9 +55,10 @@ export class SfuProvider implements MediaProvider {
       deps.signals.onSignal((signal) => this.receive(signal)),
       deps.signals.onReconnect(() => this.reconnected()),
       deps.signals.onRefused((code, message) => {
-        // The relay said no (no SFU, or it is not answering): every waiting link retries later.
+        // The relay said no (no SFU, or it is not answering): every link still waiting retries
+        // later. A connected one needs nothing from the relay, so it keeps its media.
         if (code !== 'unavailable') return;
-        for (const link of this.incoming.values()) this.retry(link, message);
+        for (const link of this.incoming.values()) if (link.negotiation?.pc.connectionState !== 'connected') this.retry(link, message);
       }),
     );
   }
@@ -114,7 +115,7 @@ export class SfuProvider implements MediaProvider {
     const { publicationId, source } = own.ref;
     const negotiation = new PerfectNegotiation(pc, {
       polite: true,
-      send: (body) => this.send({ ...body, publicationId }),
+      send: (body) => this.sendNegotiation(publicationId, body),
       tracks: () => {
         const mid = pc.getTransceivers()[0]?.mid;
         return mid ? [{ mid, publicationId, source }] : [];
@@ -181,7 +182,7 @@ export class SfuProvider implements MediaProvider {
     const pc = this.createPeerConnection();
     link.negotiation = new PerfectNegotiation(pc, {
       polite: true,
-      send: (body) => this.send({ ...body, publicationId: link.publicationId }),
+      send: (body) => this.sendNegotiation(link.publicationId, body),
       onFailure: (reason) => this.retry(link, reason),
     });
     pc.ontrack = () => this.update(link);
@@ -262,6 +263,17 @@ export class SfuProvider implements MediaProvider {
     this.send({ type: 'hello' });
     for (const own of this.published.values()) if (own.negotiation?.pc.connectionState !== 'connected') this.retry(own, 'Reconnected.');
     for (const link of this.incoming.values()) if (link.negotiation?.pc.connectionState !== 'connected') this.connectSubscription(link);
+  }
+
+  /**
+   * Descriptions only: the SFU's offers and answers carry all its candidates, and this browser's
+   * connectivity checks to them show the SFU where the browser is (as with an ICE-lite server).
+   * Trickled browser candidates bought nothing and cost one relayed signal each, 5 to 10 per
+   * connection, which at 25 viewers were most of the relay's work and slowed every join.
+   */
+  private sendNegotiation(publicationId: string, body: DescriptionSignal | CandidateSignal) {
+    if (body.type === 'candidate') return;
+    this.send({ ...body, publicationId });
   }
 
   private send(body: MediaSignalBody) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, MediaStreamTrack, useVP8 } from 'werift';
+import { withoutPublicStun } from '../../local/sfu/sfu.js';
 import { createSession, startTestStack, type TestStack, type TestUser } from '../support/local-stack.js';
 import { connectRoom, publishSynthetic, subscribeTo, type SfuPeer } from '../support/sfu-client.js';
 
@@ -52,6 +53,7 @@ describe('local SFU', () => {
       const room = await connectRoom(env.stack.webSocketUrl, sessionId, token);
       const pc = new RTCPeerConnection({ iceServers: [], codecs: { video: [useVP8()] } });
       const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+      withoutPublicStun(pc);
       await pc.setLocalDescription(await pc.createOffer());
       const offer = { media: 'sfu' as const, peer: 'viewer-sneaky-1', publicationId: 'pub-sneaky-1', type: 'description' as const, tracks: [{ mid: transceiver.mid!, publicationId: 'pub-sneaky-1', source: 'camera' as const }] };
       const refused = await room.request({ v: 1, action: 'signal', to: 'sfu', data: { ...offer, description: { type: 'offer', sdp: pc.localDescription!.sdp } } }, 'error');

@@ -1,4 +1,5 @@
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, useVP8 } from 'werift';
+import { withoutPublicStun } from '../../local/sfu/sfu.js';
 import type { MediaSignal } from '../../src/protocol/media.js';
 import { RoomClient } from './room-client.js';
 
@@ -53,6 +54,7 @@ export async function publishSynthetic(room: RoomClient, peer: string, publicati
   const pc = new RTCPeerConnection(config());
   const track = new MediaStreamTrack({ kind: 'video' });
   const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+  withoutPublicStun(pc);
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   const answered = new Promise<MediaSignal>((resolve) => {
@@ -113,6 +115,7 @@ export async function subscribeTo(room: RoomClient, peer: string, publicationId:
   const offer = await offered;
   if (offer.type !== 'description') throw new Error(`the SFU did not offer: ${JSON.stringify(offer)}`);
   await pc.setRemoteDescription(offer.description);
+  withoutPublicStun(pc);
   await pc.setLocalDescription(await pc.createAnswer());
   await gathered(pc);
   room.send({ v: 1, action: 'signal', to: 'sfu', data: { media: 'sfu', peer, publicationId, type: 'description', description: { type: 'answer', sdp: pc.localDescription!.sdp } } });
