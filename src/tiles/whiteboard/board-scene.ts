@@ -1,5 +1,5 @@
 import type { ExcalidrawImperativeAPI, BinaryFileData, Collaborator, SocketId } from '@excalidraw/excalidraw/types';
-import type { BoardElement, BoardPointer } from '../../protocol/board';
+import { orderByIndex, type BoardElement, type BoardPointer } from '../../protocol/board';
 import { CaptureUpdateAction, reconcileElements, restoreElements } from './excalidraw-lib';
 
 /**
@@ -11,8 +11,10 @@ type RemoteElements = Parameters<typeof reconcileElements>[1];
 
 export function applyRemoteElements(api: ExcalidrawImperativeAPI, incoming: readonly BoardElement[]): void {
   if (incoming.length === 0) return;
-  // restoreElements fills fields a renderer relies on, whatever a peer left out.
-  const remote = restoreElements(incoming as unknown as Parameters<typeof restoreElements>[0], null) as unknown as RemoteElements;
+  // restoreElements fills fields a renderer relies on, whatever a peer left out. It takes an
+  // element out of z-order for a bad index and gives it a new one (a new version too): the
+  // board arrives in id order, so it gets the elements in z-order.
+  const remote = restoreElements(orderByIndex(incoming) as unknown as Parameters<typeof restoreElements>[0], null) as unknown as RemoteElements;
   const elements = reconcileElements(api.getSceneElementsIncludingDeleted(), remote, api.getAppState());
   api.updateScene({ elements, captureUpdate: CaptureUpdateAction.NEVER });
 }

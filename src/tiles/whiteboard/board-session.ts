@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '../../protocol/realtime';
-import { mergeElements, type BoardElement, type BoardPointer, type BoardViewport } from '../../protocol/board';
+import { mergeElements, orderByIndex, type BoardElement, type BoardPointer, type BoardViewport } from '../../protocol/board';
 import type { BoardClientMessage, BoardServerMessage, ConnectionStatus, RoomEvent } from '../../realtime/room-connection';
 import { ELEMENT_SYNC_MS, REVISION_GAP_MS, RevisionTracker, VIEW_REPEAT_MS, VIEW_SYNC_MS, changedElements, elementProblem, packBatches, toWire, type SyncableElement } from './board-sync';
 
@@ -103,7 +103,7 @@ export class BoardSession {
 
   /** Live elements in z-order, for a first render. */
   get sceneElements(): BoardElement[] {
-    return [...this.elements.values()];
+    return orderByIndex(this.elements.values());
   }
 
   // ---------------------------------------------------------------- host: sending
@@ -338,7 +338,14 @@ export class BoardSession {
   }
 
   private emit(event: BoardEvent) {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      // A view that cannot show an event must not stall the replica: the board still loads and saves.
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('A whiteboard view could not apply a board update.', error);
+      }
+    }
   }
 }
 
