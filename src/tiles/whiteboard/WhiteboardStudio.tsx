@@ -4,7 +4,7 @@ import type { ExcalidrawImperativeAPI, BinaryFiles } from '@excalidraw/excalidra
 import { MAX_BOARD_FILE_BYTES, boardFileTypes, type BoardViewport } from '../../protocol/board';
 import { Button } from '../../ui/Button';
 import { useToast } from '../../ui/Toast';
-import { applyRemoteElements, initialScene, loadFiles } from './board-scene';
+import { applyRemoteElements, frameBatchedApplier, initialScene, loadFiles } from './board-scene';
 import type { BoardSession } from './board-session';
 import { CaptureUpdateAction, Excalidraw, exportToBlob, exportToSvg, newElementWith } from './excalidraw-lib';
 
@@ -30,8 +30,9 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
     loadFiles(api, Object.fromEntries(session.fileUrls), () => active);
     // The files loaded from the board are already stored.
     for (const fileId of session.fileUrls.keys()) uploaded.current.add(fileId);
+    const remote = frameBatchedApplier(api);
     const unsubscribe = session.subscribe((event) => {
-      if (event.type === 'elements' && event.source === 'remote') applyRemoteElements(api, event.elements);
+      if (event.type === 'elements' && event.source === 'remote') remote.apply(event.elements);
       if (event.type === 'files') {
         for (const fileId of Object.keys(event.urls)) uploaded.current.add(fileId);
         loadFiles(api, event.urls, () => active);
@@ -43,6 +44,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
     return () => {
       active = false;
       unsubscribe();
+      remote.dispose();
     };
   }, [api, ready, session, toast]);
 

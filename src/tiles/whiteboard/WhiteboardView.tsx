@@ -3,7 +3,7 @@ import type { ExcalidrawImperativeAPI } from '@excalidraw/excalidraw/types';
 import type { BoardViewport } from '../../protocol/board';
 import { TileLoading, TileNotice } from '../TileContent';
 import type { TileViewProps } from '../tile-kind';
-import { applyHostPointer, applyRemoteElements, initialScene, loadFiles } from './board-scene';
+import { applyHostPointer, applyRemoteElements, frameBatchedApplier, initialScene, loadFiles } from './board-scene';
 import type { BoardSession } from './board-session';
 import { Excalidraw } from './excalidraw-lib';
 import { followView } from './follow';
@@ -49,10 +49,11 @@ function BoardView({ session }: { session: BoardSession }) {
     loadFiles(api, Object.fromEntries(session.fileUrls), isActive);
     follow(session.viewport);
     applyHostPointer(api, session.pointer);
+    const remote = frameBatchedApplier(api);
     const unsubscribe = session.subscribe((event) => {
       switch (event.type) {
         case 'elements':
-          return applyRemoteElements(api, event.elements);
+          return remote.apply(event.elements);
         case 'files':
           return loadFiles(api, event.urls, isActive);
         case 'view':
@@ -67,6 +68,7 @@ function BoardView({ session }: { session: BoardSession }) {
     return () => {
       active = false;
       unsubscribe();
+      remote.dispose();
     };
   }, [api, ready, session]);
 

@@ -1,5 +1,5 @@
 import type { ExcalidrawImperativeAPI, BinaryFileData, Collaborator, SocketId } from '@excalidraw/excalidraw/types';
-import { orderByIndex, type BoardElement, type BoardPointer } from '../../protocol/board';
+import { orderByIndex, supersedes, type BoardElement, type BoardPointer } from '../../protocol/board';
 import { CaptureUpdateAction, reconcileElements, restoreElements } from './excalidraw-lib';
 
 /**
@@ -17,6 +17,31 @@ export function applyRemoteElements(api: ExcalidrawImperativeAPI, incoming: read
   const remote = restoreElements(orderByIndex(incoming) as unknown as Parameters<typeof restoreElements>[0], null) as unknown as RemoteElements;
   const elements = reconcileElements(api.getSceneElementsIncludingDeleted(), remote, api.getAppState());
   api.updateScene({ elements, captureUpdate: CaptureUpdateAction.NEVER });
+}
+
+/**
+ * Remote elements applied at most once a frame: each update restores, reconciles and redraws
+ * the whole scene, so a board's load parts (and bursts of batches) arriving between two frames
+ * become one update, not one per message. A hidden tab applies them when it is shown again.
+ */
+export function frameBatchedApplier(api: ExcalidrawImperativeAPI) {
+  let pending = new Map<string, BoardElement>();
+  let frame: number | undefined;
+  const flush = () => {
+    frame = undefined;
+    const elements = [...pending.values()];
+    pending = new Map();
+    applyRemoteElements(api, elements);
+  };
+  return {
+    apply(incoming: readonly BoardElement[]) {
+      for (const element of incoming) if (supersedes(element, pending.get(element.id))) pending.set(element.id, element);
+      frame ??= requestAnimationFrame(flush);
+    },
+    dispose() {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+    },
+  };
 }
 
 /**
