@@ -17,7 +17,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
   const toast = useToast();
   const [api, setApi] = useState<ExcalidrawImperativeAPI>();
   const [ready, setReady] = useState(false);
-  const [initialData] = useState(() => initialScene(session, () => setReady(true)));
+  const [scene] = useState(() => initialScene(session, () => setReady(true)));
   const [cleared, setCleared] = useState<ReadonlySet<string>>();
   const lastViewport = useRef<string>('');
   const uploaded = useRef(new Set<string>());
@@ -26,7 +26,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
   useEffect(() => {
     if (!api || !ready) return;
     let active = true;
-    applyRemoteElements(api, session.sceneElements);
+    applyRemoteElements(api, scene.arrivedSince());
     loadFiles(api, Object.fromEntries(session.fileUrls), () => active);
     // The files loaded from the board are already stored.
     for (const fileId of session.fileUrls.keys()) uploaded.current.add(fileId);
@@ -46,7 +46,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
       unsubscribe();
       remote.dispose();
     };
-  }, [api, ready, session, toast]);
+  }, [api, ready, scene, session, toast]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -153,7 +153,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
       <div className="whiteboard-studio__board" ref={boardRef}>
         <Excalidraw
           excalidrawAPI={setApi}
-          initialData={initialData}
+          initialData={scene.initialData}
           UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false } }}
           onChange={(elements, appState, files) => {
             if (!ready) return;

@@ -48,12 +48,18 @@ export function frameBatchedApplier(api: ExcalidrawImperativeAPI) {
  * Excalidraw sets up its scene from `initialData` after mounting, replacing whatever was
  * applied before: so a view applies the board only once this says the scene is ready (the
  * timer runs after Excalidraw's set-up, which continues in a microtask). The first paint
- * already shows the elements the session had.
+ * already shows the elements the session had; `arrivedSince` is what came after (the
+ * session replaces its map on every merge, so an element object unchanged is one it gave).
  */
-export function initialScene(session: { sceneElements: readonly BoardElement[] }, onReady: () => void) {
-  return () => {
-    setTimeout(onReady, 0);
-    return { elements: session.sceneElements as never, appState: { viewBackgroundColor: '#ffffff' } };
+export function initialScene(session: { elements: ReadonlyMap<string, BoardElement> }, onReady: () => void) {
+  let given: ReadonlyMap<string, BoardElement> = new Map();
+  return {
+    initialData: () => {
+      given = session.elements;
+      setTimeout(onReady, 0);
+      return { elements: orderByIndex(given.values()) as never, appState: { viewBackgroundColor: '#ffffff' } };
+    },
+    arrivedSince: () => [...session.elements.values()].filter((element) => given.get(element.id) !== element),
   };
 }
 

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from '../../protocol/realtime';
-import { mergeElements, orderByIndex, type BoardElement, type BoardPointer, type BoardViewport } from '../../protocol/board';
+import { mergeElements, type BoardElement, type BoardPointer, type BoardViewport } from '../../protocol/board';
 import type { BoardClientMessage, BoardServerMessage, ConnectionStatus, RoomEvent } from '../../realtime/room-connection';
 import { ELEMENT_SYNC_MS, REVISION_GAP_MS, RevisionTracker, VIEW_REPEAT_MS, VIEW_SYNC_MS, changedElements, elementProblem, packBatches, toWire, type SyncableElement } from './board-sync';
 
@@ -99,11 +99,6 @@ export class BoardSession {
     this.unsubscribe();
     this.listeners.clear();
     for (const timer of [this.gapTimer, this.elementTimer, this.viewTimer, this.keepAliveTimer]) if (timer !== undefined) this.clearTimer(timer);
-  }
-
-  /** Live elements in z-order, for a first render. */
-  get sceneElements(): BoardElement[] {
-    return orderByIndex(this.elements.values());
   }
 
   // ---------------------------------------------------------------- host: sending

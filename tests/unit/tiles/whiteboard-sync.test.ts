@@ -275,12 +275,6 @@ describe('board session', () => {
     expect(room.updates()).toEqual([]);
   });
 
-  it('gives a first render the board in z-order, whatever order it arrived in', () => {
-    const { session, snapshot } = setup();
-    snapshot(1, [rectangle('el10', { index: 'a2' }), rectangle('el2', { index: 'a1' }), rectangle('el1', { index: 'a0' })]);
-    expect(session.sceneElements.map((e) => e.id)).toEqual(['el1', 'el2', 'el10']);
-  });
-
   it('a view that fails to apply a part does not keep the board from loading', () => {
     const { room, session, events } = setup();
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
