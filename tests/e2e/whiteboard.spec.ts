@@ -10,7 +10,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
 type SceneElement = { id: string; type: string; version: number; points?: unknown[] };
 type SceneView = { scrollX: number; scrollY: number; zoom: number; width: number; height: number };
 
-/** The scene an Excalidraw view holds (its container carries the API, see WhiteboardView.tsx). */
+/** The scene an Excalidraw view holds (its container carries the API, see BoardView.tsx). */
 function sceneOf(board: Locator): Promise<SceneElement[]> {
   return board.evaluate((element) => {
     const api = (element as unknown as { excalidrawAPI?: { getSceneElements(): SceneElement[] } }).excalidrawAPI;
