@@ -179,10 +179,19 @@ function format(name: string, value: unknown): string {
             .toFixed(1)
             .padStart(11)} ${row.floorMs.p95.toFixed(1).padStart(11)} ${`${row.ratio.p50} / ${row.ratio.p95}`.padStart(15)}`,
       ),
-      `   stroke -> drawn in a browser viewer (1 viewer): ${p(r.strokeToRenderMs)} (${r.strokeToRenderMs.runs} runs)`,
-      `   join a 2,000-element board (${r.join2000.boardKB} KB, ${r.join2000.parts} parts): protocol ${p(r.join2000.protocolMs)}; browser, navigation to board drawn ${p(r.join2000.browserMs)}`,
+      '   host stroke batch -> drawn in a browser viewer (the others are protocol clients); floor: bare relay into the same page, same run',
+      ...r.strokeToRender.map(
+        (row) =>
+          `   ${String(row.viewers).padStart(7)} ${row.latencyMs.p50.toFixed(1).padStart(8)} ${row.latencyMs.p95.toFixed(1).padStart(8)} ${row.floorMs.p50
+            .toFixed(1)
+            .padStart(11)} ${row.floorMs.p95.toFixed(1).padStart(11)} ${`${row.ratio.p50} / ${row.ratio.p95}`.padStart(15)}   (${row.runs} runs)`,
+      ),
+      `   join a 2,000-element board (${r.join2000.boardKB} KB, ${r.join2000.parts} parts): protocol ${p(r.join2000.protocolMs)}`,
+      `     browser, navigation to board drawn: ${p(r.join2000.browserMs)} (${r.join2000.browserMs.runs} runs)`,
+      `     floor, same page on an empty board: tile ready ${p(r.join2000.floor.emptyTileMs)}; then the same elements drawn from memory ${p(r.join2000.floor.drawnMs)}`,
+      `     ratio p50 ${r.join2000.ratio.p50} / p95 ${r.join2000.ratio.p95}`,
       `   freehand for ${r.freehand.seconds} s: host sends ${(r.freehand.hostBytesPerSecond / 1024).toFixed(1)} KB/s in ${r.freehand.messagesPerSecond} messages/s; a viewer receives ${(r.freehand.viewerBytesPerSecond / 1024).toFixed(1)} KB/s`,
-      `   whiteboard chunk (lazy, beyond the viewer's initial JS): ${r.chunk.gzipKB} KB gzip in ${r.chunk.files.length} files`,
+      `   whiteboard chunk (lazy, beyond the viewer's initial JS): ${r.chunk.gzipKB} KB gzip in ${r.chunk.files.length} files; viewer route initial JS ${r.chunk.viewerInitialGzipKB} KB gzip (budget ${r.chunk.viewerBudgetKB} KB)`,
     ].join('\n');
   }
   if (name === 'replay') return formatReplay(value as Awaited<ReturnType<typeof benchReplay>>);

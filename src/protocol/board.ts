@@ -69,6 +69,7 @@ const elementFieldsSchema = z.looseObject({
   index: z
     .string()
     .regex(/^[0-9A-Za-z]{1,64}$/, { message: 'must be a fractional index (1–64 base-62 digits)' })
+    .refine(isOrderKey, { message: 'must be a fractional index key (a letter giving the integer part’s length, then digits not ending in 0)' })
     .nullable(),
   x: coordinate,
   y: coordinate,
@@ -168,6 +169,18 @@ export function mergeElements<E extends Versioned>(into: ReadonlyMap<string, E>,
   const next = new Map(into);
   for (const element of incoming) if (supersedes(element, next.get(element.id))) next.set(element.id, element);
   return next;
+}
+
+/**
+ * A key as Excalidraw's fractional indexing makes them: the head letter gives the integer
+ * part's length (a–z: 2–27, Z–A: 2–27) and the fraction never ends in 0. Excalidraw throws
+ * while ordering a scene that holds any other key, and a viewer's board would never load.
+ */
+export function isOrderKey(key: string): boolean {
+  const head = key.charCodeAt(0);
+  const integerLength = head >= 97 && head <= 122 ? head - 97 + 2 : head >= 65 && head <= 90 ? 90 - head + 2 : 0;
+  if (integerLength === 0 || key.length < integerLength || key === `A${'0'.repeat(26)}`) return false;
+  return !key.slice(integerLength).endsWith('0');
 }
 
 /** Elements ordered by fractional index (z-order), ties by id, as Excalidraw orders them. */

@@ -10,7 +10,7 @@ import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEma
 type SceneElement = { id: string; type: string; version: number; points?: unknown[] };
 type SceneView = { scrollX: number; scrollY: number; zoom: number; width: number; height: number };
 
-/** The scene an Excalidraw view holds (its container carries the API, see WhiteboardView.tsx). */
+/** The scene an Excalidraw view holds (its container carries the API, see BoardView.tsx). */
 function sceneOf(board: Locator): Promise<SceneElement[]> {
   return board.evaluate((element) => {
     const api = (element as unknown as { excalidrawAPI?: { getSceneElements(): SceneElement[] } }).excalidrawAPI;
@@ -216,4 +216,63 @@ test('followers match the host’s pan and zoom; a detached viewer keeps its own
 
   for (const external of [hostExternal, follower.external, detached.external]) await expectNoExternalRequests(external);
   await Promise.all([follower.close(), detached.close()]);
+});
+
+/** A board's elements in its z-order (Excalidraw's scene order), each with its index and version. */
+function stackOf(board: Locator): Promise<string[]> {
+  return board.evaluate((element) => {
+    const api = (element as unknown as { excalidrawAPI?: { getSceneElements(): Array<{ id: string; index: string; version: number }> } }).excalidrawAPI;
+    return (api?.getSceneElements() ?? []).map(({ id, index, version }) => `${id}@${index}v${version}`);
+  });
+}
+
+test('a late viewer of a 2,000-element board gets all of it, stacked as the host stacked it', async ({ page: host, browser }) => {
+  test.setTimeout(600_000);
+  const { watchUrl, editor } = await startWhiteboard(host, 'Big board e2e');
+  const live = await openViewer(browser, watchUrl);
+  // The host pastes 2,000 rectangles at once. Excalidraw's ids are random, so the board's id
+  // order (how it is stored and sent) is not its z-order: here too.
+  await editor.evaluate((element, count) => {
+    const api = (element as unknown as { excalidrawAPI: { updateScene(scene: { elements: unknown[]; captureUpdate: string }): void } }).excalidrawAPI;
+    const elements = Array.from({ length: count }, (_, i) => ({
+      id: `r${String((i * 7919) % count).padStart(4, '0')}`,
+      type: 'rectangle',
+      x: (i % 50) * 40,
+      y: Math.floor(i / 50) * 40,
+      width: 30,
+      height: 30,
+      angle: 0,
+      strokeColor: '#1e1e1e',
+      backgroundColor: i % 2 ? '#a5d8ff' : 'transparent',
+      fillStyle: 'solid',
+      strokeWidth: 2,
+      strokeStyle: 'solid',
+      roughness: 1,
+      opacity: 100,
+      groupIds: [],
+      frameId: null,
+      index: null,
+      roundness: null,
+      seed: i + 1,
+      version: 1,
+      versionNonce: i + 1,
+      isDeleted: false,
+      boundElements: null,
+      updated: 1,
+      link: null,
+      locked: false,
+    }));
+    api.updateScene({ elements, captureUpdate: 'IMMEDIATELY' });
+  }, 2000);
+  const hostStack = await stackOf(editor);
+  expect(hostStack).toHaveLength(2000);
+  // Every element reached the live viewer, so every one is stored.
+  await expect.poll(async () => (await stackOf(live.board)).length, { timeout: 240_000 }).toBe(2000);
+
+  const late = await openViewer(browser, watchUrl);
+  await expect.poll(async () => (await stackOf(late.board)).length, { timeout: 120_000 }).toBe(2000);
+  // Same elements, same stacking, same versions: nothing re-indexed on the way.
+  expect(await stackOf(late.board)).toEqual(hostStack);
+  expect(await stackOf(live.board)).toEqual(hostStack);
+  await Promise.all([live.close(), late.close()]);
 });

@@ -53,9 +53,9 @@ export function freedraw(id: string, points: number, overrides: Partial<BoardEle
   };
 }
 
-/** `count` rectangles in a grid, with increasing fractional indices. */
+/** `count` rectangles in a grid, with increasing fractional indices (valid keys: a fractional part never ends in 0). */
 export function board(count: number, prefix = 'el'): BoardElement[] {
   return Array.from({ length: count }, (_, i) =>
-    rectangle(`${prefix}${i}`, { x: (i % 50) * 40, y: Math.floor(i / 50) * 40, width: 30, height: 30, index: `a${String(i).padStart(5, '0')}` }),
+    rectangle(`${prefix}${i}`, { x: (i % 50) * 40, y: Math.floor(i / 50) * 40, width: 30, height: 30, index: `a${String(i).padStart(5, '0')}V` }),
   );
 }

@@ -4,7 +4,7 @@ import type { ExcalidrawImperativeAPI, BinaryFiles } from '@excalidraw/excalidra
 import { MAX_BOARD_FILE_BYTES, boardFileTypes, type BoardViewport } from '../../protocol/board';
 import { Button } from '../../ui/Button';
 import { useToast } from '../../ui/Toast';
-import { applyRemoteElements, initialScene, loadFiles } from './board-scene';
+import { applyRemoteElements, frameBatchedApplier, initialScene, loadFiles } from './board-scene';
 import type { BoardSession } from './board-session';
 import { CaptureUpdateAction, Excalidraw, exportToBlob, exportToSvg, newElementWith } from './excalidraw-lib';
 
@@ -17,7 +17,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
   const toast = useToast();
   const [api, setApi] = useState<ExcalidrawImperativeAPI>();
   const [ready, setReady] = useState(false);
-  const [initialData] = useState(() => initialScene(session, () => setReady(true)));
+  const [scene] = useState(() => initialScene(session, () => setReady(true)));
   const [cleared, setCleared] = useState<ReadonlySet<string>>();
   const lastViewport = useRef<string>('');
   const uploaded = useRef(new Set<string>());
@@ -26,12 +26,13 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
   useEffect(() => {
     if (!api || !ready) return;
     let active = true;
-    applyRemoteElements(api, session.sceneElements);
+    applyRemoteElements(api, scene.arrivedSince());
     loadFiles(api, Object.fromEntries(session.fileUrls), () => active);
     // The files loaded from the board are already stored.
     for (const fileId of session.fileUrls.keys()) uploaded.current.add(fileId);
+    const remote = frameBatchedApplier(api);
     const unsubscribe = session.subscribe((event) => {
-      if (event.type === 'elements' && event.source === 'remote') applyRemoteElements(api, event.elements);
+      if (event.type === 'elements' && event.source === 'remote') remote.apply(event.elements);
       if (event.type === 'files') {
         for (const fileId of Object.keys(event.urls)) uploaded.current.add(fileId);
         loadFiles(api, event.urls, () => active);
@@ -43,8 +44,9 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
     return () => {
       active = false;
       unsubscribe();
+      remote.dispose();
     };
-  }, [api, ready, session, toast]);
+  }, [api, ready, scene, session, toast]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -151,7 +153,7 @@ export function WhiteboardStudio({ session, title, onClose }: { session: BoardSe
       <div className="whiteboard-studio__board" ref={boardRef}>
         <Excalidraw
           excalidrawAPI={setApi}
-          initialData={initialData}
+          initialData={scene.initialData}
           UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false } }}
           onChange={(elements, appState, files) => {
             if (!ready) return;

@@ -1,5 +1,5 @@
 import type { ExcalidrawImperativeAPI, BinaryFileData, Collaborator, SocketId } from '@excalidraw/excalidraw/types';
-import type { BoardElement, BoardPointer } from '../../protocol/board';
+import { orderByIndex, supersedes, type BoardElement, type BoardPointer } from '../../protocol/board';
 import { CaptureUpdateAction, reconcileElements, restoreElements } from './excalidraw-lib';
 
 /**
@@ -11,22 +11,55 @@ type RemoteElements = Parameters<typeof reconcileElements>[1];
 
 export function applyRemoteElements(api: ExcalidrawImperativeAPI, incoming: readonly BoardElement[]): void {
   if (incoming.length === 0) return;
-  // restoreElements fills fields a renderer relies on, whatever a peer left out.
-  const remote = restoreElements(incoming as unknown as Parameters<typeof restoreElements>[0], null) as unknown as RemoteElements;
+  // restoreElements fills fields a renderer relies on, whatever a peer left out. It takes an
+  // element out of z-order for a bad index and gives it a new one (a new version too): the
+  // board arrives in id order, so it gets the elements in z-order.
+  const remote = restoreElements(orderByIndex(incoming) as unknown as Parameters<typeof restoreElements>[0], null) as unknown as RemoteElements;
   const elements = reconcileElements(api.getSceneElementsIncludingDeleted(), remote, api.getAppState());
   api.updateScene({ elements, captureUpdate: CaptureUpdateAction.NEVER });
+}
+
+/**
+ * Remote elements applied at most once a frame: each update restores, reconciles and redraws
+ * the whole scene, so a board's load parts (and bursts of batches) arriving between two frames
+ * become one update, not one per message. A hidden tab applies them when it is shown again.
+ */
+export function frameBatchedApplier(api: ExcalidrawImperativeAPI) {
+  let pending = new Map<string, BoardElement>();
+  let frame: number | undefined;
+  const flush = () => {
+    frame = undefined;
+    const elements = [...pending.values()];
+    pending = new Map();
+    applyRemoteElements(api, elements);
+  };
+  return {
+    apply(incoming: readonly BoardElement[]) {
+      for (const element of incoming) if (supersedes(element, pending.get(element.id))) pending.set(element.id, element);
+      frame ??= requestAnimationFrame(flush);
+    },
+    dispose() {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+    },
+  };
 }
 
 /**
  * Excalidraw sets up its scene from `initialData` after mounting, replacing whatever was
  * applied before: so a view applies the board only once this says the scene is ready (the
  * timer runs after Excalidraw's set-up, which continues in a microtask). The first paint
- * already shows the elements the session had.
+ * already shows the elements the session had; `arrivedSince` is what came after (the
+ * session replaces its map on every merge, so an element object unchanged is one it gave).
  */
-export function initialScene(session: { sceneElements: readonly BoardElement[] }, onReady: () => void) {
-  return () => {
-    setTimeout(onReady, 0);
-    return { elements: session.sceneElements as never, appState: { viewBackgroundColor: '#ffffff' } };
+export function initialScene(session: { elements: ReadonlyMap<string, BoardElement> }, onReady: () => void) {
+  let given: ReadonlyMap<string, BoardElement> = new Map();
+  return {
+    initialData: () => {
+      given = session.elements;
+      setTimeout(onReady, 0);
+      return { elements: orderByIndex(given.values()) as never, appState: { viewBackgroundColor: '#ffffff' } };
+    },
+    arrivedSince: () => [...session.elements.values()].filter((element) => given.get(element.id) !== element),
   };
 }
 

@@ -101,11 +101,6 @@ export class BoardSession {
     for (const timer of [this.gapTimer, this.elementTimer, this.viewTimer, this.keepAliveTimer]) if (timer !== undefined) this.clearTimer(timer);
   }
 
-  /** Live elements in z-order, for a first render. */
-  get sceneElements(): BoardElement[] {
-    return [...this.elements.values()];
-  }
-
   // ---------------------------------------------------------------- host: sending
 
   /** The host's editor changed: sends the elements whose version moved, at most every ELEMENT_SYNC_MS. */
@@ -338,7 +333,14 @@ export class BoardSession {
   }
 
   private emit(event: BoardEvent) {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      // A view that cannot show an event must not stall the replica: the board still loads and saves.
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('A whiteboard view could not apply a board update.', error);
+      }
+    }
   }
 }
 

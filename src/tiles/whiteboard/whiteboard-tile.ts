@@ -1,6 +1,12 @@
 import { defineTileKind, lazyTileComponent, shallowMerge } from '../tile-kind';
 import { WhiteboardIcon } from '../../ui/icons';
+import { BoardView } from './board-view-chunk';
 import { initialWhiteboardState, parseWhiteboardState, type WhiteboardState } from './whiteboard-state';
+
+/** The tile's view is small (it opens the board session); preloading or retrying it fetches Excalidraw's chunk too. */
+const View = lazyTileComponent(() => import('./WhiteboardView'));
+const loadView = View.preload!;
+const Viewer = Object.assign(View, { preload: () => Promise.all([loadView(), BoardView.preload!()]) });
 
 /**
  * The whiteboard kind: a real Excalidraw board. Excalidraw is large (about 320 KB gzip), so
@@ -18,5 +24,5 @@ export const whiteboardTile = defineTileKind<WhiteboardState>({
   parseState: parseWhiteboardState,
   applyPatch: shallowMerge,
   Editor: lazyTileComponent(() => import('./WhiteboardEditor')),
-  Viewer: lazyTileComponent(() => import('./WhiteboardView')),
+  Viewer,
 });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, type ServerMessage } from '../../../src/protocol/realtime';
-import { boardElementSchema, elementBytes, isSafeLink, mergeElements, orderByIndex, supersedes, type BoardElement } from '../../../src/protocol/board';
+import { boardElementSchema, elementBytes, isOrderKey, isSafeLink, mergeElements, orderByIndex, supersedes, type BoardElement } from '../../../src/protocol/board';
 import { splitBoardSnapshot } from '../../../src/protocol/board-parts';
 import type { BoardClientMessage, RoomEvent } from '../../../src/realtime/room-connection';
 import { BoardSession, type BoardEvent } from '../../../src/tiles/whiteboard/board-session';
@@ -77,6 +77,11 @@ describe('whiteboard reconciliation', () => {
     expect(mergeElements(expected, [rectangle('b', { version: 3 })]).get('b')?.isDeleted).toBe(false);
   });
 
+  it('knows Excalidraw’s fractional index keys', () => {
+    for (const key of ['a0', 'a1', 'a0V', 'aZz', 'b10', 'Zz', 'zzzzzzzzzzzzzzzzzzzzzzzzzzz', 'a00001']) expect(isOrderKey(key), key).toBe(true);
+    for (const key of ['a', 'a10', 'b1', 'Z', '0a', 'A00000000000000000000000000']) expect(isOrderKey(key), key).toBe(false);
+  });
+
   it('orders by fractional index, ties by id', () => {
     expect(orderByIndex([rectangle('b', { index: 'a1' }), rectangle('a', { index: 'a1' }), rectangle('c', { index: 'a0V' })]).map((e) => e.id)).toEqual(['c', 'a', 'b']);
   });
@@ -95,6 +100,10 @@ describe('whiteboard element validation', () => {
       { ...rectangle('a'), text: '\ud800' },
       { ...rectangle('a'), version: 0 },
       { ...rectangle('a'), index: 'not an index!' },
+      // Base 62, but not keys Excalidraw can order (its scene would throw on them).
+      { ...rectangle('a'), index: 'a01010' },
+      { ...rectangle('a'), index: 'b1' },
+      { ...rectangle('a'), index: '0a' },
       { ...rectangle('a'), type: 'iframe' },
       { ...rectangle('a'), customData: { constructor: 1 } },
       { ...rectangle('a'), points: [[0, 1, 2]] },
@@ -264,6 +273,22 @@ describe('board session', () => {
     session.localChange([rectangle('x', { version: 4 })]);
     advance(ELEMENT_SYNC_MS);
     expect(room.updates()).toEqual([]);
+  });
+
+  it('a view that fails to apply a part does not keep the board from loading', () => {
+    const { room, session, events } = setup();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    session.subscribe((event) => {
+      if (event.type === 'elements') throw new Error('cannot draw');
+    });
+    const part = (n: number) => room.server({ type: 'boardSnapshot', v: 1, boardId: 'board-0001', rev: 3, elements: [rectangle(`p${n}`)], part: n, parts: 2 });
+    part(1);
+    part(2);
+    expect(session.loaded).toBe(true);
+    expect(session.elements.size).toBe(2);
+    expect(events.map((e) => e.type)).toContain('loaded');
+    expect(errors).toHaveBeenCalledTimes(2);
+    errors.mockRestore();
   });
 
   it('reloads the board when a revision stays missing', () => {
