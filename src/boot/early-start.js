@@ -15,8 +15,9 @@
       link.as = 'style';
     } else {
       link.rel = 'modulepreload';
-      link.crossOrigin = 'anonymous';
     }
+    // As Vite requests them (crossorigin), or the browser fetches each file a second time.
+    link.crossOrigin = 'anonymous';
     link.href = href;
     document.head.appendChild(link);
   };
