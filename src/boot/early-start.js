@@ -1,21 +1,14 @@
-// Runs inline in index.html, before the app's JavaScript has even downloaded (build/early-start-plugin.ts
+// Runs inline in index.html, before the app's JavaScript has even downloaded (vite.config.ts
 // puts it there). Plain JavaScript on purpose: it is not bundled. It starts what a page needs
 // from the network at once, in parallel with the app's download:
 // - the runtime config (/amplify_outputs.json), which src/config/load.ts then takes from here;
+// - then the app's own modules (the build moves their preloads here, behind the config: see vite.config.ts);
 // - on a viewer page, the chunks of the viewer route, and the room's socket with its `sync`,
 //   whose messages are kept for src/realtime/early-socket.ts to hand to the room.
 (function () {
   var boot = (window.__streamcanvasBoot = { messages: [] });
-  try {
-    boot.config = fetch('/amplify_outputs.json', { cache: 'no-store', headers: { accept: 'application/json' } });
-    boot.config.catch(function () {});
-  } catch (error) {
-    return;
-  }
-  var watch = /^\/watch\/([0-9a-fA-F-]{36})\/?$/.exec(location.pathname);
-  if (!watch) return;
-  var assets = window.__streamcanvasRouteAssets && window.__streamcanvasRouteAssets.watch;
-  (assets || []).forEach(function (href) {
+  var assets = window.__streamcanvasRouteAssets || {};
+  var preload = function (href) {
     var link = document.createElement('link');
     if (/\.css$/.test(href)) {
       link.rel = 'preload';
@@ -23,10 +16,22 @@
     } else {
       link.rel = 'modulepreload';
     }
+    // As Vite requests them (crossorigin), or the browser fetches each file a second time.
+    link.crossOrigin = 'anonymous';
     link.href = href;
     document.head.appendChild(link);
-  });
-  if (typeof WebSocket !== 'function') return;
+  };
+  try {
+    boot.config = fetch('/amplify_outputs.json', { cache: 'no-store', headers: { accept: 'application/json' } });
+    boot.config.catch(function () {});
+  } catch (error) {
+    boot.config = undefined;
+  }
+  (assets.entry || []).forEach(preload);
+  var watch = /^\/watch\/([0-9a-fA-F-]{36})\/?$/.exec(location.pathname);
+  if (!watch) return;
+  (assets.watch || []).forEach(preload);
+  if (!boot.config || typeof WebSocket !== 'function') return;
   boot.config
     .then(function (response) {
       return response.ok ? response.clone().json() : undefined;

@@ -56,8 +56,9 @@ export interface RoomConnectionOptions {
   /** The session's broadcasts, when the backend publishes them through an Event API. */
   broadcast?: BroadcastSource;
   /**
-   * How long the first snapshot waits for the broadcast subscription to be live (so nothing
-   * published in between is missed) before asking anyway; it is asked again once it is.
+   * How long after the socket opens the broadcast subscription may take to be live before the
+   * room counts it as down and catches up by snapshot meanwhile. The first snapshot never waits
+   * for it: it is asked for at once, and again once the subscription is live.
    */
   broadcastWaitMs?: number;
   /** How long a gap in the sequence may stay open before resyncing from the snapshot. */
@@ -127,14 +128,27 @@ export class RoomConnection {
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
   private syncWaitTimer: ReturnType<typeof setTimeout> | undefined;
   private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The subscription starts after the first snapshot, so joining does not wait for (or compete with) it. */
+  private broadcastStarted = false;
+  /** A sync is on its way (at most one: the server refuses a repeat meanwhile). */
+  private syncInFlight = false;
+  /** Whether that sync left while the subscription was live, and whether the canvas comes from such a one. */
+  private syncSentLive = false;
+  private snapshotLive = false;
+  /** The socket's first snapshot starts the quick clock samples. */
+  private clockSampled = false;
 
   constructor(private readonly options: RoomConnectionOptions) {
-    this.subscribeBroadcast();
     void this.open();
   }
 
   get sessionId(): string {
     return this.options.sessionId;
+  }
+
+  /** The broadcast subscription is live and the canvas comes from a snapshot asked for since: nothing published can slip between them. */
+  get broadcastLive(): boolean {
+    return this.broadcastReady && this.snapshotLive && !this.syncInFlight;
   }
 
   subscribe(listener: Listener): () => void {
@@ -221,7 +235,11 @@ export class RoomConnection {
       opened = true;
       this.attempt = 0;
       this.synced = false;
-      this.syncOnceBroadcasting();
+      this.clockSampled = false;
+      // At once, whatever the subscription's state: the canvas paints from this snapshot, and
+      // what is published before the subscription is live comes with the next one (onBroadcastReady).
+      this.requestSync();
+      this.expectBroadcast();
       this.startHeartbeat();
     };
     socket.onmessage = (event) => this.receive(String(event.data));
@@ -230,6 +248,7 @@ export class RoomConnection {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      this.syncInFlight = false;
       this.clearTimers();
       if (this.inFlight) {
         // Unacknowledged work goes back to the front of the queue; every patch is idempotent.
@@ -276,19 +295,23 @@ export class RoomConnection {
     });
   }
 
-  /** Live (again): whatever was published while it was not is only in the snapshot. */
+  /**
+   * Live (again): whatever was published while it was not is only in the snapshot, so ask for
+   * one now; or, with a sync already on its way (read perhaps before this), once it is answered.
+   */
   private onBroadcastReady() {
     this.broadcastAttempt = 0;
     this.broadcastReady = true;
     clearTimeout(this.syncWaitTimer);
     clearTimeout(this.catchUpTimer);
     this.syncWaitTimer = this.catchUpTimer = undefined;
-    if (this.socket?.readyState === 1) this.requestSync();
+    if (this.socket?.readyState === 1 && !this.syncInFlight) this.requestSync();
   }
 
   /** Down (dropped, failed or refused for a live session): catch up by snapshot until it is live again. */
   private onBroadcastDown() {
     this.broadcastReady = false;
+    this.snapshotLive = false;
     if (this.catchUpTimer || this.stopped) return;
     const everyMs = Math.max(BROADCAST_DOWN_SYNC_MS, (this.viewerCount / BROADCAST_DOWN_SYNCS_PER_SECOND) * 1000);
     // Equal jitter, so a crowd that lost the Event API together does not ask together.
@@ -326,22 +349,29 @@ export class RoomConnection {
     this.unsubscribeBroadcast = undefined;
   }
 
-  /** Asks for the snapshot now, or once the broadcast subscription is live, but not later than broadcastWaitMs. */
-  private syncOnceBroadcasting() {
-    if (!this.options.broadcast || this.broadcastReady) return this.requestSync();
+  /** Not live broadcastWaitMs after the socket opened: counted as down, so the room catches up by snapshot meanwhile. */
+  private expectBroadcast() {
+    if (!this.options.broadcast || this.broadcastReady) return;
     clearTimeout(this.syncWaitTimer);
     this.syncWaitTimer = setTimeout(() => {
       this.syncWaitTimer = undefined;
-      if (!this.synced) this.requestSync();
       this.onBroadcastDown();
     }, this.options.broadcastWaitMs ?? 3000);
   }
 
   private startHeartbeat() {
-    this.ping();
-    // A few quick samples at first give a good clock offset; then a slow heartbeat.
-    for (const delay of [150, 400, 900]) setTimeout(() => this.ping(), delay);
     this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatMs ?? 60_000);
+  }
+
+  /**
+   * A few quick samples give a good clock offset. They start once the socket's first snapshot
+   * is in (itself a sample), so they do not keep the server busy while a viewer waits for it.
+   */
+  private sampleClock() {
+    if (this.clockSampled) return;
+    this.clockSampled = true;
+    this.ping();
+    for (const delay of [150, 400, 900]) setTimeout(() => this.ping(), delay);
   }
 
   private ping() {
@@ -351,6 +381,9 @@ export class RoomConnection {
   }
 
   private requestSync() {
+    if (this.socket?.readyState !== 1) return;
+    this.syncInFlight = true;
+    this.syncSentLive = this.broadcastReady;
     this.sendNow({ v: PROTOCOL_VERSION, action: 'sync', clientTime: Date.now() });
   }
 
@@ -405,6 +438,7 @@ export class RoomConnection {
   }
 
   private onSnapshot(message: Extract<ServerMessage, { type: 'snapshot' }>) {
+    this.syncInFlight = false;
     this.role = message.role;
     this.connectionId = message.connectionId;
     this.viewerCount = message.viewerCount;
@@ -423,6 +457,14 @@ export class RoomConnection {
     this.setStatus('open');
     this.drain();
     this.flush();
+    this.snapshotLive = this.syncSentLive;
+    // Read before the subscription was live: ask again, for what was published in between.
+    if (this.broadcastReady && !this.snapshotLive) this.requestSync();
+    this.sampleClock();
+    if (this.options.broadcast && !this.broadcastStarted) {
+      this.broadcastStarted = true;
+      this.subscribeBroadcast();
+    }
   }
 
   /** Applies sequenced messages strictly in order; a gap waits briefly, then resyncs. */
@@ -489,10 +531,11 @@ export class RoomConnection {
   private onRejected(message: Extract<ServerMessage, { type: 'error' }>) {
     if (message.action === 'sync') {
       // Refused (rate limit, or a snapshot already on its way): ask again later if still needed.
+      this.syncInFlight = false;
       clearTimeout(this.resyncTimer);
       this.resyncTimer = setTimeout(() => {
         this.resyncTimer = undefined;
-        if (!this.synced || this.behind()) this.requestSync();
+        if (!this.synced || this.behind() || (this.broadcastReady && !this.snapshotLive)) this.requestSync();
       }, SYNC_RETRY_MS);
       return;
     }

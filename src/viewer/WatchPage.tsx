@@ -32,11 +32,21 @@ export default function WatchPage() {
   const { sessionId = '' } = useParams();
   const api = useSessionsApi();
   const validId = sessionIdSchema.safeParse(sessionId).success;
-  const { state, retry } = usePublicSession(api, sessionId, validId);
+  const [detailsWanted, setDetailsWanted] = useState(false);
+  const { state, retry } = usePublicSession(api, sessionId, validId, detailsWanted);
   const session = state.status === 'ready' ? state.session : undefined;
   const knownOver = state.status === 'not-found' || session?.status === 'ended';
   const checkSession = useMemo(() => checkSessionWith(api, sessionId), [api, sessionId]);
   const { store, view } = useRoom({ sessionId, checkSession, enabled: validId && !knownOver });
+  // The canvas first: the session's details (title, whether it ended) are asked for once the
+  // room has its first snapshot or could not connect (or after a second), so that neither the
+  // request nor the render it causes competes with the viewer's join.
+  const roomSettled = view.synced || view.status !== 'connecting';
+  useEffect(() => {
+    if (roomSettled) return setDetailsWanted(true);
+    const timer = setTimeout(() => setDetailsWanted(true), 1000);
+    return () => clearTimeout(timer);
+  }, [roomSettled]);
   const endedAt = useEndedAt(view.status === 'ended') ?? session?.endedAt;
   const [rewinding, setRewinding] = useState(false);
   // Opened after the end: the replay at once. Ended while watching: the ended screen offers it.

@@ -10,8 +10,8 @@ export type PublicSessionState =
   | { status: 'not-found' }
   | { status: 'error'; error: unknown };
 
-/** Reads a session's public fields (title, status) for the viewer page, with a retry. */
-export function usePublicSession(api: SessionsApi, sessionId: string, validId: boolean) {
+/** Reads a session's public fields (title, status) for the viewer page, with a retry; not before `enabled`. */
+export function usePublicSession(api: SessionsApi, sessionId: string, validId: boolean, enabled = true) {
   const [state, setState] = useState<PublicSessionState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
@@ -21,6 +21,7 @@ export function usePublicSession(api: SessionsApi, sessionId: string, validId: b
       setState({ status: 'not-found' });
       return;
     }
+    if (!enabled) return;
     const controller = new AbortController();
     setState({ status: 'loading' });
     api.getSession(sessionId, { signal: controller.signal }).then(
@@ -31,7 +32,7 @@ export function usePublicSession(api: SessionsApi, sessionId: string, validId: b
       },
     );
     return () => controller.abort();
-  }, [api, sessionId, validId, attempt]);
+  }, [api, sessionId, validId, enabled, attempt]);
 
   return { state, retry };
 }

@@ -117,7 +117,7 @@ describe('a viewer that missed a patch', () => {
       random: () => 0.5,
     });
     rooms.push(viewer);
-    await waitUntil(() => viewer.status === 'open' && viewer.snapshot.seq === 1, 15_000);
+    await waitUntil(() => viewer.status === 'open' && viewer.broadcastLive && viewer.snapshot.seq === 1, 15_000);
 
     const ack = await h.request({ v: 1, action: 'publishState', clientSeq: 2, patches: [{ type: 'tile.frame', tileId: 'big-1', frame: { x: 700 } }] }, 'ack');
     expect(ack.seq).toBe(2);

@@ -69,7 +69,8 @@ it('a viewer that misses a broadcast resyncs: from the host’s beacon when noth
   // Another viewer, subscribed normally, gets every broadcast: only ours misses them.
   const other = await RoomClient.connect(env.stack.webSocketUrl, { sessionId });
   clients.push(other);
-  await waitUntil(() => viewer.status === 'open' && viewer.snapshot.seq === 1, 20_000);
+  // The first snapshot comes at once; the subscription follows, then the snapshot asked for once it is live.
+  await waitUntil(() => viewer.status === 'open' && viewer.broadcastLive && viewer.snapshot.seq === 1, 20_000);
 
   // Seq 2 is lost on its way to the viewer, and the host then stays quiet.
   await h.request({ v: 1, action: 'publishState', clientSeq: 2, patches: [{ type: 'tile.frame', tileId: 't', frame: { x: 700 } }] }, 'ack');

@@ -488,8 +488,8 @@ describe('RoomConnection: host publishing', () => {
     await settle(250); // backoff with random() = 0
     expect(t.sockets).toHaveLength(2);
     t.socket().open();
-    // Nothing is published before the snapshot arrives.
-    expect(t.socket().sent.map((m) => m.action)).toEqual(['sync', 'ping']);
+    // Nothing is published (nor pinged) before the snapshot arrives.
+    expect(t.socket().sent.map((m) => m.action)).toEqual(['sync']);
     // The server never got the batch: its snapshot is still at 5.
     t.socket().receive(snapshotMessage(snapshotAt(5), { role: 'host' }));
     expect(t.room.snapshot.tiles.a?.frame.x).toBe(9);
@@ -786,39 +786,72 @@ function fakeBroadcast() {
   return { source, subscriptions, current };
 }
 
+/** Connected, subscribed (after the first snapshot), live, and the sync that follows answered. */
+async function liveRoom(b: ReturnType<typeof fakeBroadcast>, options: Partial<RoomConnectionOptions> = {}, snapshot = snapshotAt(5), role: 'host' | 'viewer' = 'viewer') {
+  const t = await connected({ broadcast: b.source, ...options }, snapshot, role);
+  b.current().handlers.ready();
+  t.socket().receive(snapshotMessage(snapshot, { role }));
+  return t;
+}
+
 describe('RoomConnection: broadcasts on the Event API', () => {
-  it('subscribes to its session, and asks for the snapshot once both the socket and the subscription are live', async () => {
+  it('asks for the snapshot at once, subscribes to its session once it is in, and asks again once the subscription is live', async () => {
     const b = fakeBroadcast();
     const t = setup({ broadcast: b.source });
     await settle();
-    expect(b.subscriptions.map((s) => s.sessionId)).toEqual(['session-1']);
     t.socket().open();
-    expect(t.socket().sentOf('sync')).toHaveLength(0);
-    b.current().handlers.ready();
     expect(t.socket().sentOf('sync')).toHaveLength(1);
+    expect(b.subscriptions).toHaveLength(0);
+    t.socket().receive(snapshotMessage(snapshotAt(5, { a: { kind: 'clock', frame, state: {} } })));
+    expect(t.room.snapshot.tiles.a).toBeDefined(); // painted without waiting for the subscription
+    expect(b.subscriptions.map((s) => s.sessionId)).toEqual(['session-1']);
+    // Published after that snapshot was read and before the subscription was live: only a new snapshot has it.
+    b.current().handlers.ready();
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive(snapshotMessage(snapshotAt(6, { a: { kind: 'clock', frame: { ...frame, x: 60 }, state: {} } })));
+    expect(t.room.snapshot.tiles.a?.frame.x).toBe(60);
+    await settle(60_000);
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
   });
 
-  it('asks for the snapshot anyway after broadcastWaitMs, and again once the subscription is live', async () => {
+  it('asks again after a snapshot that was on its way when the subscription became live', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source, broadcastWaitMs: 500 });
-    await settle();
-    t.socket().open();
-    await settle(499);
-    expect(t.socket().sentOf('sync')).toHaveLength(0);
-    await settle(1);
+    const t = await connected({ broadcast: b.source });
+    t.socket().drop();
+    await settle(250);
+    t.socket().open(); // a new socket asks, while the subscription is not live yet…
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    b.current().handlers.ready(); // …then it is: one sync at a time, so not now…
     expect(t.socket().sentOf('sync')).toHaveLength(1);
     t.socket().receive(snapshotMessage(snapshotAt(5)));
+    expect(t.socket().sentOf('sync')).toHaveLength(2); // …but once the first is answered
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+  });
+
+  it('asks again when the sync asked for after the subscription became live is refused', async () => {
+    const b = fakeBroadcast();
+    const t = await connected({ broadcast: b.source });
     b.current().handlers.ready();
+    expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive({ type: 'error', v: 1, code: 'rate_limited', message: 'Slow down', action: 'sync' });
+    await settle(2000);
+    expect(t.socket().sentOf('sync')).toHaveLength(3);
+  });
+
+  it('counts the subscription down when it is not live broadcastWaitMs after the socket opened', async () => {
+    const b = fakeBroadcast();
+    const t = await connected({ broadcast: b.source, broadcastWaitMs: 500 });
+    await settle(500);
+    await settle(BROADCAST_DOWN_SYNC_MS / 2 - 1);
+    expect(t.socket().sentOf('sync')).toHaveLength(1);
+    await settle(1);
     expect(t.socket().sentOf('sync')).toHaveLength(2);
   });
 
   it('applies broadcast messages in seq order with those of the socket, and resyncs when the subscription is re-established', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source });
-    await settle();
-    b.current().handlers.ready();
-    t.socket().open();
-    t.socket().receive(snapshotMessage(snapshotAt(5, { a: { kind: 'clock', frame, state: {} } })));
+    const t = await liveRoom(b, {}, snapshotAt(5, { a: { kind: 'clock', frame, state: {} } }));
     b.current().handlers.message(patchMessage(7, [move('a', 70)]));
     b.current().handlers.message(patchMessage(6, [move('a', 60)]));
     expect(t.room.snapshot.seq).toBe(7);
@@ -833,11 +866,7 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('ignores on the broadcast channel what only the socket may carry', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source });
-    await settle();
-    b.current().handlers.ready();
-    t.socket().open();
-    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const t = await liveRoom(b);
     const before = t.events.length;
     b.current().handlers.message(snapshotMessage(snapshotAt(99), { role: 'host' }));
     b.current().handlers.message({ type: 'signal', v: 1, from: 'x', fromRole: 'host', data: {} });
@@ -850,11 +879,7 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('ends the room on an ended message from the broadcast, and unsubscribes', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source });
-    await settle();
-    b.current().handlers.ready();
-    t.socket().open();
-    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const t = await liveRoom(b);
     b.current().handlers.message({ type: 'ended', v: 1, at: 1 });
     expect(t.room.status).toBe('ended');
     expect(b.current().closed).toBe(true);
@@ -863,9 +888,7 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('on a refused subscription asks whether the session ended, and ends the room if so', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source, checkSession: async () => 'ended' });
-    await settle();
-    t.socket().open();
+    const t = await connected({ broadcast: b.source, checkSession: async () => 'ended' });
     b.current().handlers.refused('UnauthorizedException');
     await settle();
     expect(t.room.status).toBe('ended');
@@ -873,8 +896,7 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('subscribes again with backoff when the subscription failed or was refused for a live session', async () => {
     const b = fakeBroadcast();
-    setup({ broadcast: b.source, checkSession: async () => 'active', random: () => 0 });
-    await settle();
+    await connected({ broadcast: b.source, checkSession: async () => 'active', random: () => 0 });
     b.current().handlers.failed('network');
     expect(b.subscriptions[0]!.closed).toBe(true);
     await settle(249);
@@ -888,25 +910,24 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('while the subscription is down, catches up by snapshot every 5 s (jittered) until it is live again', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source, random: () => 0 });
-    await settle();
-    b.current().handlers.ready();
-    t.socket().open();
-    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    const t = await liveRoom(b, { random: () => 0 });
     const syncs = () => t.socket().sentOf('sync').length;
-    expect(syncs()).toBe(1);
+    expect(syncs()).toBe(2);
     b.current().handlers.interrupted();
     b.current().handlers.interrupted(); // Amplify reports each state it passes through: one timer only
     await settle(BROADCAST_DOWN_SYNC_MS / 2 - 1);
-    expect(syncs()).toBe(1);
-    await settle(1);
     expect(syncs()).toBe(2);
-    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    await settle(1);
     expect(syncs()).toBe(3);
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
+    await settle(BROADCAST_DOWN_SYNC_MS / 2);
+    expect(syncs()).toBe(4);
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
     b.current().handlers.ready();
-    expect(syncs()).toBe(4);
+    expect(syncs()).toBe(5);
+    t.socket().receive(snapshotMessage(snapshotAt(5)));
     await settle(60_000);
-    expect(syncs()).toBe(4);
+    expect(syncs()).toBe(5);
   });
 
   it('asks less often for a large audience (at most 200 syncs a second from all of it), and also after a failed or slow subscription', async () => {
@@ -914,10 +935,11 @@ describe('RoomConnection: broadcasts on the Event API', () => {
     const t = setup({ broadcast: b.source, random: () => 0, broadcastWaitMs: 500 });
     await settle();
     t.socket().open();
-    await settle(500); // not live after broadcastWaitMs: asks, and counts it as down
     t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 3 }));
+    await settle(500); // not live broadcastWaitMs after opening: counted as down
     await settle(BROADCAST_DOWN_SYNC_MS / 2);
     expect(t.socket().sentOf('sync')).toHaveLength(2);
+    t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 3 }));
     b.current().handlers.ready();
     t.socket().receive(snapshotMessage(snapshotAt(5), { viewerCount: 10_000 }));
     const before = t.socket().sentOf('sync').length;
@@ -930,19 +952,14 @@ describe('RoomConnection: broadcasts on the Event API', () => {
 
   it('close() unsubscribes', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source });
-    await settle();
+    const t = await connected({ broadcast: b.source });
     t.room.close();
     expect(b.current().closed).toBe(true);
   });
 
   it('counts the host’s batch confirmed when its ack comes after its own broadcast copy', async () => {
     const b = fakeBroadcast();
-    const t = setup({ broadcast: b.source });
-    await settle();
-    b.current().handlers.ready();
-    t.socket().open();
-    t.socket().receive(snapshotMessage(snapshotAt(5, { a: { kind: 'clock', frame, state: {} } }), { role: 'host' }));
+    const t = await liveRoom(b, {}, snapshotAt(5, { a: { kind: 'clock', frame, state: {} } }), 'host');
     t.room.publish([move('a', 42)]);
     const [sent] = t.socket().sentOf('publishState');
     b.current().handlers.message(patchMessage(6, sent!.patches!));
