@@ -177,8 +177,10 @@ describe('presence, chat and reactions', () => {
     const viewer = await join(sessionId);
     for (let i = 0; i < rateLimits.chat.max + 2; i++) viewer.send({ v: 1, action: 'chat', name: 'Spam', text: `m${i}` });
     for (let i = 0; i < rateLimits.react.max + 3; i++) viewer.send({ v: 1, action: 'react', emoji: '👏' });
-    await viewer.waitFor('error', (m) => m.action === 'react' && m.code === 'rate_limited');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every line is answered: broadcast back to the sender, or refused.
+    const answered = (action: 'chat' | 'react', kind: 'chat' | 'reaction') => viewer.of(kind).length + viewer.of('error').filter((m) => m.action === action).length;
+    await expect.poll(() => answered('chat', 'chat'), { timeout: 30_000 }).toBe(rateLimits.chat.max + 2);
+    await expect.poll(() => answered('react', 'reaction'), { timeout: 30_000 }).toBe(rateLimits.react.max + 3);
     expect(viewer.of('chat')).toHaveLength(rateLimits.chat.max);
     expect(viewer.of('reaction')).toHaveLength(rateLimits.react.max);
     expect(viewer.of('error').filter((m) => m.code === 'rate_limited' && m.action === 'chat')).toHaveLength(2);
@@ -219,8 +221,7 @@ describe('ending', () => {
     const viewers = await Promise.all([join(sessionId), join(sessionId), join(sessionId)]);
     h.send({ v: 1, action: 'end' });
     for (const viewer of viewers) await viewer.waitFor('ended');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    for (const viewer of viewers) expect(viewer.closed).toBeDefined();
+    for (const viewer of viewers) await expect.poll(() => viewer.closed, { timeout: 30_000 }).toBeDefined();
     const session = (await (await fetch(`${env.stack.httpApiUrl}/sessions/${sessionId}`)).json()) as { status: string };
     expect(session.status).toBe('ended');
     expect(await h.request({ v: 1, action: 'publishState', clientSeq: 5, patches: [clock('late')] }, 'error')).toMatchObject({ code: 'session_ended' });
