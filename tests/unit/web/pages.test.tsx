@@ -117,7 +117,8 @@ describe('viewer page', () => {
       .mockResolvedValueOnce(publicOf(session));
     // Unreachable API, unreachable realtime server: the room never syncs either.
     renderWatch(fakeApi({ getSession }), session.sessionId, fakeConnector({ autoSync: false }).connect);
-    expect(await screen.findByRole('heading', { name: "Couldn't load this session" })).toBeTruthy();
+    // The details wait for the room's first snapshot, or 1 s when it never comes.
+    expect(await screen.findByRole('heading', { name: "Couldn't load this session" }, { timeout: 10_000 })).toBeTruthy();
     expect(screen.getByText('Cannot reach the StreamCanvas API at http://x.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Second try' })).toBeTruthy();
