@@ -1,26 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { connectionsTableAccess, sessionLimitsKey, type ConnectionsTable } from '../../amplify/data/connections-table.js';
 import { connectionsTable } from '../../amplify/data/table-definitions.js';
-import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo.js';
+import { useLocalDynamoClient } from '../support/local-dynamo-client.js';
 
 /** The Connections table's rate limits and index on dynalite, the local stack's DynamoDB. */
-let dynamo: LocalDynamo;
-let client: DynamoDBDocumentClient;
+const client = useLocalDynamoClient();
 const tableName = connectionsTable.logicalName;
-const access = () => connectionsTableAccess(client, tableName);
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ port: 0, host: '127.0.0.1' });
-  client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
-});
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
-});
+const access = () => connectionsTableAccess(client(), tableName);
 
 let n = 0;
 async function connection(table: ConnectionsTable, sessionId = `s-${++n}`) {
@@ -71,7 +58,7 @@ describe('rate limits (token buckets on DynamoDB)', () => {
   it('refuses a connection that no longer exists, without creating an item for it', async () => {
     const table = access();
     expect(await table.consumeRateLimit('never-connected', 'chat', 5, 10, T0)).toBe(false);
-    expect((await client.send(new GetCommand({ TableName: tableName, Key: { connectionId: 'never-connected' } }))).Item).toBeUndefined();
+    expect((await client().send(new GetCommand({ TableName: tableName, Key: { connectionId: 'never-connected' } }))).Item).toBeUndefined();
   });
 
   it('a session-wide bucket is shared by all of its connections and expires', async () => {
@@ -81,7 +68,7 @@ describe('rate limits (token buckets on DynamoDB)', () => {
     let allowed = 0;
     for (let i = 0; i < 40; i++) if (await take(i % 2 ? a : b, T0)) allowed++;
     expect(allowed).toBe(30);
-    const item = (await client.send(new GetCommand({ TableName: tableName, Key: { connectionId: sessionLimitsKey(sessionId) } }))).Item;
+    const item = (await client().send(new GetCommand({ TableName: tableName, Key: { connectionId: sessionLimitsKey(sessionId) } }))).Item;
     expect(item?.expiresAt).toBeGreaterThan(T0 / 1000);
     expect(item?.sessionId).toBeUndefined();
   });

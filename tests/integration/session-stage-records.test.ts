@@ -1,25 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionsTableAccess } from '../../amplify/data/sessions-table.js';
 import { sessionsTable } from '../../amplify/data/table-definitions.js';
-import { startLocalDynamo, type LocalDynamo } from '../../local/dynamo.js';
+import { useLocalDynamoClient } from '../support/local-dynamo-client.js';
 
 /** The session's IVS stage record (attachStage) on dynalite, the local stack's DynamoDB. */
-let dynamo: LocalDynamo;
-let client: DynamoDBDocumentClient;
-const access = () => sessionsTableAccess(client, sessionsTable.logicalName);
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ port: 0, host: '127.0.0.1' });
-  client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
-});
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
-});
+const client = useLocalDynamoClient();
+const access = () => sessionsTableAccess(client(), sessionsTable.logicalName);
 
 let n = 0;
 async function session(status: 'active' | 'ended' = 'active') {
