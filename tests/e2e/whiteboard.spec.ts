@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { rectangle } from '../support/board-elements';
 import { expectNoExternalRequests, forbidExternalRequests, signUpHost, uniqueEmail } from './support';
 
 /**
@@ -232,38 +233,26 @@ test('a late viewer of a 2,000-element board gets all of it, stacked as the host
   const live = await openViewer(browser, watchUrl);
   // The host pastes 2,000 rectangles at once. Excalidraw's ids are random, so the board's id
   // order (how it is stored and sent) is not its z-order: here too.
-  await editor.evaluate((element, count) => {
-    const api = (element as unknown as { excalidrawAPI: { updateScene(scene: { elements: unknown[]; captureUpdate: string }): void } }).excalidrawAPI;
-    const elements = Array.from({ length: count }, (_, i) => ({
-      id: `r${String((i * 7919) % count).padStart(4, '0')}`,
-      type: 'rectangle',
+  const count = 2000;
+  const pasted = Array.from({ length: count }, (_, i) => ({
+    ...rectangle(`r${String((i * 7919) % count).padStart(4, '0')}`, {
       x: (i % 50) * 40,
       y: Math.floor(i / 50) * 40,
       width: 30,
       height: 30,
-      angle: 0,
-      strokeColor: '#1e1e1e',
       backgroundColor: i % 2 ? '#a5d8ff' : 'transparent',
-      fillStyle: 'solid',
-      strokeWidth: 2,
-      strokeStyle: 'solid',
-      roughness: 1,
-      opacity: 100,
-      groupIds: [],
-      frameId: null,
-      index: null,
       roundness: null,
       seed: i + 1,
-      version: 1,
       versionNonce: i + 1,
-      isDeleted: false,
-      boundElements: null,
       updated: 1,
-      link: null,
-      locked: false,
-    }));
+    }),
+    // Pasted without an order key: Excalidraw gives each one.
+    index: null,
+  }));
+  await editor.evaluate((element, elements) => {
+    const api = (element as unknown as { excalidrawAPI: { updateScene(scene: { elements: unknown[]; captureUpdate: string }): void } }).excalidrawAPI;
     api.updateScene({ elements, captureUpdate: 'IMMEDIATELY' });
-  }, 2000);
+  }, pasted);
   const hostStack = await stackOf(editor);
   expect(hostStack).toHaveLength(2000);
   // Every element reached the live viewer, so every one is stored.
