@@ -79,12 +79,13 @@ export function AppRoutes() {
   );
 }
 
-export function App({ loadConfig }: { loadConfig: () => Promise<AppConfig> }) {
+/** `config`: already loaded (main.tsx waits for it), so the first render is the page itself. */
+export function App({ loadConfig, config }: { loadConfig: () => Promise<AppConfig>; config?: AppConfig }) {
   return (
     <BrowserRouter>
       <ToastProvider>
         <SkipLink />
-        <AppConfigProvider load={loadConfig}>
+        <AppConfigProvider load={loadConfig} loaded={config}>
           <SessionsApiProvider>
             <AppRoutes />
           </SessionsApiProvider>

@@ -10,13 +10,14 @@ const AppConfigContext = createContext<AppConfig | null>(null);
 type State = { status: 'loading' } | { status: 'ready'; config: AppConfig } | { status: 'error'; error: unknown };
 
 /**
- * Loads the config once, then renders the app with it. Until then: a loading screen;
- * if it fails: a full-page explanation of what is wrong and how to fix it.
+ * Loads the config once (unless it is `loaded` already), then renders the app with it. Until
+ * then: a loading screen; if it fails: a full-page explanation of what is wrong and how to fix it.
  */
-export function AppConfigProvider({ load, children }: { load: () => Promise<AppConfig>; children: ReactNode }) {
-  const [state, setState] = useState<State>({ status: 'loading' });
+export function AppConfigProvider({ load, loaded, children }: { load: () => Promise<AppConfig>; loaded?: AppConfig; children: ReactNode }) {
+  const [state, setState] = useState<State>(() => (loaded ? { status: 'ready', config: loaded } : { status: 'loading' }));
 
   useEffect(() => {
+    if (loaded) return;
     let cancelled = false;
     load().then(
       (config) => !cancelled && setState({ status: 'ready', config }),
@@ -25,7 +26,7 @@ export function AppConfigProvider({ load, children }: { load: () => Promise<AppC
     return () => {
       cancelled = true;
     };
-  }, [load]);
+  }, [load, loaded]);
 
   if (state.status === 'loading') return <LoadingPage label="Starting StreamCanvas…" />;
   if (state.status === 'error') return <ConfigErrorPage error={state.error} />;

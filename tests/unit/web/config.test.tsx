@@ -98,6 +98,19 @@ describe('AppConfigProvider', () => {
     expect(await screen.findByText('API at http://localhost:4010')).toBeTruthy();
   });
 
+  it('renders the app at once, without loading it again, when the config is already loaded', () => {
+    const config = parseAppConfig(validOutputs());
+    let loads = 0;
+    render(
+      <AppConfigProvider load={() => (loads++, Promise.resolve(config))} loaded={config}>
+        <ShowConfig />
+      </AppConfigProvider>,
+    );
+    expect(screen.getByText('API at http://localhost:4010')).toBeTruthy();
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(loads).toBe(0);
+  });
+
   it('shows a full-page error with the reason and the resolution', async () => {
     render(
       <AppConfigProvider load={() => Promise.reject(new ConfigError('/amplify_outputs.json answered HTTP 404 (the file does not exist).'))}>
