@@ -9,6 +9,7 @@ import type { RoomStore, RoomView } from '../realtime/room-store';
 import { rejectionResolution, rejectionTitle } from '../realtime/rejection-messages';
 import { useRoomNotices } from '../realtime/use-room';
 import { useServerClock } from '../realtime/use-server-clock';
+import { afterNextPaint } from '../lib/after-paint';
 import { useToast } from '../ui/Toast';
 import { ReactionBar } from './ReactionBar';
 import { ViewerStage } from './ViewerStage';
@@ -90,13 +91,6 @@ export function ViewerRoom({ title, sessionId, store, view }: { title: string; s
  */
 function useAfterFirstPaint(): boolean {
   const [shown, setShown] = useState(false);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setShown(true), 0)));
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, []);
+  useEffect(() => afterNextPaint(() => setShown(true)), []);
   return shown;
 }

@@ -2,6 +2,7 @@ import { Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useSessionsApi } from '../api/context';
 import { describeError } from '../lib/errors';
+import { afterNextPaint } from '../lib/after-paint';
 import { lazyRoute, routeModule } from '../lib/lazy-route';
 import { useDocumentTitle } from '../lib/use-document-title';
 import { sessionIdSchema } from '../protocol/session';
@@ -39,11 +40,11 @@ export default function WatchPage() {
   const checkSession = useMemo(() => checkSessionWith(api, sessionId), [api, sessionId]);
   const { store, view } = useRoom({ sessionId, checkSession, enabled: validId && !knownOver });
   // The canvas first: the session's details (title, whether it ended) are asked for once the
-  // room has its first snapshot or could not connect (or after a second), so that neither the
-  // request nor the render it causes competes with the viewer's join.
+  // room's first snapshot is painted or it could not connect (or after a second), so that
+  // neither the request nor the render it causes competes with the viewer's join.
   const roomSettled = view.synced || view.status !== 'connecting';
   useEffect(() => {
-    if (roomSettled) return setDetailsWanted(true);
+    if (roomSettled) return afterNextPaint(() => setDetailsWanted(true));
     const timer = setTimeout(() => setDetailsWanted(true), 1000);
     return () => clearTimeout(timer);
   }, [roomSettled]);
