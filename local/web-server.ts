@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { closeServer, listen, LocalStackError } from './listen.js';
 
 /** Serves the app: Vite's dev server for `npm start`, or a built `dist/` for tests and benchmarks. */
@@ -71,6 +72,7 @@ async function startStatic(dir: string, host: string, port: number, outputsJson:
   if (!existsSync(join(root, 'index.html'))) {
     throw new LocalStackError(`No built app in ${root}.`, 'Run `npm run build` first.');
   }
+  const files = staticFiles();
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://web').pathname);
     if (path === OUTPUTS_PATH) {
@@ -80,12 +82,43 @@ async function startStatic(dir: string, host: string, port: number, outputsJson:
     let file = normalize(join(root, path));
     if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
     const immutable = path.startsWith('/assets/');
+    const { body, encoding } = files.read(file, acceptsGzip(request));
     response.writeHead(200, {
       'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-length': body.length,
+      vary: 'accept-encoding',
+      ...(encoding ? { 'content-encoding': encoding } : {}),
     });
-    createReadStream(file).pipe(response);
+    response.end(body);
   });
   const actualPort = await listen(server, port, host, 'web app', 'STREAMCANVAS_WEB_PORT');
   return { url: `http://localhost:${actualPort}`, close: () => closeServer(server) };
+}
+
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.map']);
+
+function acceptsGzip(request: IncomingMessage): boolean {
+  return /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+}
+
+/**
+ * The built files, read once and kept in memory, text types also gzipped once: as Amplify
+ * Hosting's CDN serves them. Streamed from disk uncompressed, the viewer's 390 KB entry chunk
+ * was the last of its first requests to arrive, and the page's start waited for it.
+ * An entry is read again when the file's size or modification time changes (a rebuild).
+ */
+export function staticFiles() {
+  const cache = new Map<string, { stamp: string; body: Buffer; gzipped?: Buffer }>();
+  return {
+    read(file: string, gzip: boolean): { body: Buffer; encoding?: 'gzip' } {
+      const stats = statSync(file);
+      const stamp = `${stats.size}:${stats.mtimeMs}`;
+      let entry = cache.get(file);
+      if (entry?.stamp !== stamp) cache.set(file, (entry = { stamp, body: readFileSync(file) }));
+      if (!gzip || !compressible.has(extname(file)) || entry.body.length < 1024) return { body: entry.body };
+      entry.gzipped ??= gzipSync(entry.body, { level: 6 });
+      return { body: entry.gzipped, encoding: 'gzip' };
+    },
+  };
 }
