@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useOptionalAppConfig } from '../config';
 import { earlySocketImpl } from './early-socket';
 import { eventApiBroadcast } from './event-api-broadcast';
@@ -46,7 +46,9 @@ export function useRoom(options: RoomOptions & { enabled?: boolean }): { store: 
   const [store, setStore] = useState<RoomStore>();
   const enabled = options.enabled ?? true;
 
-  useEffect(() => {
+  // A layout effect: the room (and a snapshot the page's early socket already holds) is in
+  // before the first paint, instead of a frame with a loading screen first.
+  useLayoutEffect(() => {
     if (!enabled) return;
     const room = connectRef.current({
       sessionId: options.sessionId,
