@@ -57,7 +57,7 @@
       } catch (error) {
         // private mode or storage full: the next visit waits for the config again
       }
-      if (boot.socket && boot.socket.base === base) return;
+      if (boot.taken || (boot.socket && boot.socket.base === base)) return;
       if (boot.socket) boot.socket.socket.close();
       open(base);
     })

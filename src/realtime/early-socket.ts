@@ -22,9 +22,12 @@ export function earlySocketImpl(): typeof WebSocket | undefined {
   if (!boot?.socket || boot.taken) return undefined;
   function EarlyWebSocket(url: string) {
     const early = boot!.socket;
-    if (boot!.taken || !early || early.url !== url || early.socket.readyState > OPEN) return new WebSocket(url);
+    const first = !boot!.taken;
+    // From here on the room owns its socket: the start-up script opens no other.
     boot!.taken = true;
-    return adopt(early, boot!.messages);
+    if (first && early && early.url === url && early.socket.readyState <= OPEN) return adopt(early, boot!.messages);
+    if (first) early?.socket.close(); // opened for another address (a stale one): nobody will use it
+    return new WebSocket(url);
   }
   return EarlyWebSocket as unknown as typeof WebSocket;
 }

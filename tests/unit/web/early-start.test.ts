@@ -80,10 +80,57 @@ describe('the early start-up script on a viewer page', () => {
     expect(localStorage.getItem('streamcanvas:webSocketUrl')).toBe('ws://127.0.0.1:4011/prod');
   });
 
+  it('opens no second socket once the room has its own', async () => {
+    localStorage.setItem('streamcanvas:webSocketUrl', 'ws://127.0.0.1:9999/old');
+    const config = configAnswering('ws://127.0.0.1:4011/prod');
+    new Function(script)();
+    (boot() as unknown as { taken: boolean }).taken = true; // the room opened its socket first
+    await config.answer();
+    expect(FakeSocket.opened).toHaveLength(1);
+  });
+
   it('ignores a remembered value that is not a WebSocket address', async () => {
     localStorage.setItem('streamcanvas:webSocketUrl', 'javascript:alert(1)');
     configAnswering('ws://127.0.0.1:4011/prod');
     new Function(script)();
     expect(FakeSocket.opened).toHaveLength(0);
+  });
+});
+
+describe('the room taking over the early socket (earlySocketImpl)', () => {
+  beforeEach(() => {
+    FakeSocket.opened = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    delete (window as { __streamcanvasBoot?: unknown }).__streamcanvasBoot;
+  });
+
+  const startWith = (url: string) => {
+    const socket = new FakeSocket(url) as unknown as WebSocket & { readyState: number };
+    Object.assign(socket, { readyState: 1 });
+    (window as { __streamcanvasBoot?: unknown }).__streamcanvasBoot = { socket: { url, socket, syncSent: true }, messages: [] };
+    return socket as unknown as FakeSocket;
+  };
+
+  it('adopts the early socket opened for its address, once', async () => {
+    const { earlySocketImpl } = await import('../../../src/realtime/early-socket');
+    const early = startWith('ws://a/prod?sessionId=s');
+    const Impl = earlySocketImpl()!;
+    const adopted = new Impl('ws://a/prod?sessionId=s');
+    expect(adopted).not.toBeInstanceOf(FakeSocket);
+    expect(early.closed).toBe(false);
+    expect(new Impl('ws://a/prod?sessionId=s')).toBeInstanceOf(FakeSocket); // a reconnect opens its own
+  });
+
+  it('closes an early socket opened for another address, and opens its own', async () => {
+    const { earlySocketImpl } = await import('../../../src/realtime/early-socket');
+    const early = startWith('ws://old/prod?sessionId=s');
+    const own = new (earlySocketImpl()!)('ws://a/prod?sessionId=s');
+    expect(own).toBeInstanceOf(FakeSocket);
+    expect((own as unknown as FakeSocket).url).toBe('ws://a/prod?sessionId=s');
+    expect(early.closed).toBe(true);
+    expect((window as unknown as { __streamcanvasBoot: { taken: boolean } }).__streamcanvasBoot.taken).toBe(true);
   });
 });
