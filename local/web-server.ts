@@ -79,10 +79,13 @@ async function startStatic(dir: string, host: string, port: number, outputsJson:
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(outputsJson);
       return;
     }
+    const gzip = acceptsGzip(request);
     let file = normalize(join(root, path));
-    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+    let served = file.startsWith(root) ? files.read(file, gzip) : undefined;
+    // Any other path is a route of the app.
+    if (!served) served = files.read((file = join(root, 'index.html')), gzip)!;
+    const { body, encoding } = served;
     const immutable = path.startsWith('/assets/');
-    const { body, encoding } = files.read(file, acceptsGzip(request));
     response.writeHead(200, {
       'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -111,8 +114,10 @@ function acceptsGzip(request: IncomingMessage): boolean {
 export function staticFiles() {
   const cache = new Map<string, { stamp: string; body: Buffer; gzipped?: Buffer }>();
   return {
-    read(file: string, gzip: boolean): { body: Buffer; encoding?: 'gzip' } {
-      const stats = statSync(file);
+    /** Undefined when there is no such file (or it is a folder). */
+    read(file: string, gzip: boolean): { body: Buffer; encoding?: 'gzip' } | undefined {
+      const stats = statSync(file, { throwIfNoEntry: false });
+      if (!stats?.isFile()) return undefined;
       const stamp = `${stats.size}:${stats.mtimeMs}`;
       let entry = cache.get(file);
       if (entry?.stamp !== stamp) cache.set(file, (entry = { stamp, body: readFileSync(file) }));

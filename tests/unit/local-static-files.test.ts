@@ -19,11 +19,11 @@ describe('the local web server’s built files', () => {
     const code = `export const x = ${JSON.stringify('a'.repeat(5000))};\n`;
     writeFileSync(file, code);
     const files = staticFiles();
-    const gzipped = files.read(file, true);
+    const gzipped = files.read(file, true)!;
     expect(gzipped.encoding).toBe('gzip');
     expect(gzipped.body.length).toBeLessThan(code.length / 10);
     expect(gunzipSync(gzipped.body).toString()).toBe(code);
-    const plain = files.read(file, false);
+    const plain = files.read(file, false)!;
     expect(plain.encoding).toBeUndefined();
     expect(plain.body.toString()).toBe(code);
   });
@@ -33,19 +33,26 @@ describe('the local web server’s built files', () => {
     writeFileSync(join(dir, 'small.js'), 'export {};\n');
     writeFileSync(join(dir, 'font.woff2'), Buffer.alloc(4096, 7));
     const files = staticFiles();
-    expect(files.read(join(dir, 'small.js'), true).encoding).toBeUndefined();
-    expect(files.read(join(dir, 'font.woff2'), true).encoding).toBeUndefined();
+    expect(files.read(join(dir, 'small.js'), true)!.encoding).toBeUndefined();
+    expect(files.read(join(dir, 'font.woff2'), true)!.encoding).toBeUndefined();
+  });
+
+  it('has nothing for a missing file or a folder (the server then serves the app)', () => {
+    const dir = folder();
+    const files = staticFiles();
+    expect(files.read(join(dir, 'missing.js'), true)).toBeUndefined();
+    expect(files.read(dir, true)).toBeUndefined();
   });
 
   it('reads a file again once it changes (a rebuild), not before', () => {
     const file = join(folder(), 'index.html');
     writeFileSync(file, `<p>${'one '.repeat(400)}</p>`);
     const files = staticFiles();
-    const first = files.read(file, false).body;
-    expect(files.read(file, false).body).toBe(first); // the cached buffer itself
+    const first = files.read(file, false)!.body;
+    expect(files.read(file, false)!.body).toBe(first); // the cached buffer itself
     writeFileSync(file, `<p>${'two '.repeat(400)}</p>`);
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect(files.read(file, false).body.toString()).toContain('two');
-    expect(gunzipSync(files.read(file, true).body).toString()).toContain('two');
+    expect(files.read(file, false)!.body.toString()).toContain('two');
+    expect(gunzipSync(files.read(file, true)!.body).toString()).toContain('two');
   });
 });
